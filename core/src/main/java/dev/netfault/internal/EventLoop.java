@@ -1,0 +1,226 @@
+package dev.netfault.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.PriorityQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One thread, one selector, a task queue and timers. Everything a listener does happens on its
+ * loop's thread, so connection state needs no locks.
+ */
+final class EventLoop {
+
+    /** Size of the relay buffers: as large as a typical socket buffer read. */
+    static final int BUFFER_SIZE = 64 * 1024;
+    /** Spare buffers kept for reuse; more are left to the garbage collector. */
+    private static final int POOL_LIMIT = 16;
+
+    interface Handler {
+        void onReady(SelectionKey key) throws IOException;
+
+        void onError(Throwable failure);
+    }
+
+    static final class Timer implements Comparable<Timer> {
+        private final long deadline;
+        private final long sequence;
+        private final Runnable task;
+        private boolean cancelled;
+
+        private Timer(long deadline, long sequence, Runnable task) {
+            this.deadline = deadline;
+            this.sequence = sequence;
+            this.task = task;
+        }
+
+        void cancel() {
+            cancelled = true;
+        }
+
+        @Override
+        public int compareTo(Timer other) {
+            int byTime = Long.compare(deadline - other.deadline, 0);
+            return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
+        }
+    }
+
+    private final Selector selector;
+    private final Thread thread;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    // Direct buffers: a read into one costs the JDK no extra copy. One is borrowed per read and
+    // returned at once unless a partial write keeps it as that pipe's pending data, so idle
+    // connections hold no buffer at all.
+    private final ArrayDeque<ByteBuffer> pool = new ArrayDeque<>();
+    private volatile boolean running = true;
+    private long sequence;
+    private Runnable onStop = () -> { };
+
+    EventLoop(String threadName) throws IOException {
+        this.selector = Selector.open();
+        this.thread = new Thread(this::run, threadName);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    Selector selector() {
+        return selector;
+    }
+
+    boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Runs {@code task} on the loop thread, soon. Thread-safe. */
+    void execute(Runnable task) {
+        tasks.add(task);
+        if (!inLoop()) {
+            selector.wakeup();
+        }
+    }
+
+    /** Runs {@code task} on the loop thread after {@code delay}. Loop thread only. */
+    Timer schedule(Duration delay, Runnable task) {
+        long nanos = delay.compareTo(Duration.ofDays(365)) > 0 ? TimeUnit.DAYS.toNanos(365) : delay.toNanos();
+        Timer timer = new Timer(System.nanoTime() + nanos, sequence++, task);
+        timers.add(timer);
+        return timer;
+    }
+
+    ByteBuffer borrow() {
+        ByteBuffer buffer = pool.pollFirst();
+        return buffer != null ? buffer.clear() : ByteBuffer.allocateDirect(BUFFER_SIZE);
+    }
+
+    void giveBack(ByteBuffer buffer) {
+        if (pool.size() < POOL_LIMIT) {
+            pool.addFirst(buffer);
+        }
+    }
+
+    /**
+     * Stops the loop: runs {@code finalTask} on the loop thread, closes the selector and waits for
+     * the thread to end. Thread-safe, idempotent.
+     */
+    void stop(Runnable finalTask) {
+        if (inLoop()) {
+            throw new IllegalStateException("a listener cannot be closed from its own thread");
+        }
+        onStop = finalTask;
+        running = false;
+        selector.wakeup();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                selectOnce();
+                runTasks();
+                runTimers();
+            }
+        } catch (IOException e) {
+            // the selector itself failed: nothing can be served any more; close below
+        } finally {
+            runTasks();
+            try {
+                onStop.run();
+            } finally {
+                for (SelectionKey key : selector.keys()) {
+                    closeQuietly(key);
+                }
+                try {
+                    selector.close();
+                } catch (IOException ignored) {
+                    // nothing left to release
+                }
+            }
+        }
+    }
+
+    private void selectOnce() throws IOException {
+        long timeoutMillis = 0;
+        Timer next = nextTimer();
+        if (next != null) {
+            long nanos = next.deadline - System.nanoTime();
+            timeoutMillis = nanos <= 0 ? -1 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
+        }
+        if (!tasks.isEmpty() || timeoutMillis < 0) {
+            selector.selectNow();
+        } else {
+            selector.select(timeoutMillis);
+        }
+        Iterator<SelectionKey> selected = selector.selectedKeys().iterator();
+        while (selected.hasNext()) {
+            SelectionKey key = selected.next();
+            selected.remove();
+            Handler handler = (Handler) key.attachment();
+            if (!key.isValid() || handler == null) {
+                continue;
+            }
+            try {
+                handler.onReady(key);
+            } catch (Throwable failure) {
+                handler.onError(failure);
+            }
+        }
+    }
+
+    private Timer nextTimer() {
+        Timer next = timers.peek();
+        while (next != null && next.cancelled) {
+            timers.poll();
+            next = timers.peek();
+        }
+        return next;
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            runGuarded(task);
+        }
+    }
+
+    private void runTimers() {
+        long now = System.nanoTime();
+        Timer next;
+        while ((next = nextTimer()) != null && next.deadline - now <= 0) {
+            timers.poll();
+            runGuarded(next.task);
+        }
+    }
+
+    private static void runGuarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException | Error failure) {
+            // one connection's bug must not stop the listener that serves the others
+            Thread thread = Thread.currentThread();
+            thread.getUncaughtExceptionHandler().uncaughtException(thread, failure);
+        }
+    }
+
+    private static void closeQuietly(SelectionKey key) {
+        try {
+            key.channel().close();
+        } catch (IOException ignored) {
+            // closing at shutdown: the peer sees whatever the kernel sends
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package dev.netfault.internal;
+
+import dev.netfault.Closure;
+import dev.netfault.ConnectionRecord;
+import dev.netfault.Fault;
+import dev.netfault.FiredFault;
+import dev.netfault.Journal;
+import dev.netfault.JournalEvent;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** The journal of one listener. Written by the listener's loop thread, read by any thread. */
+final class JournalImpl implements Journal {
+
+    /** One connection's mutable log: written by the loop thread only, published through volatiles. */
+    static final class Entry {
+        final long id;
+        final InetSocketAddress client;
+        final Instant accepted;
+        private final JournalImpl journal;
+        private volatile Instant upstreamConnected;
+        private volatile Instant closed;
+        private volatile long bytesFromClient;
+        private volatile long bytesToClient;
+        private final List<FiredFault> faults = new CopyOnWriteArrayList<>();
+        private volatile Closure clientClosure = Closure.OPEN;
+        private volatile Closure listenerClosure = Closure.OPEN;
+        private volatile boolean leaked;
+
+        private Entry(JournalImpl journal, long id, InetSocketAddress client) {
+            this.journal = journal;
+            this.id = id;
+            this.client = client;
+            this.accepted = Instant.now();
+        }
+
+        void upstreamConnected() {
+            upstreamConnected = Instant.now();
+            journal.event(id, JournalEvent.Type.UPSTREAM_CONNECTED, "");
+        }
+
+        void upstreamFailed(String why) {
+            journal.event(id, JournalEvent.Type.UPSTREAM_FAILED, why);
+        }
+
+        void addFromClient(long n) {
+            bytesFromClient += n; // single writer: the loop thread
+        }
+
+        void addToClient(long n) {
+            bytesToClient += n; // single writer: the loop thread
+        }
+
+        long bytesFromClient() {
+            return bytesFromClient;
+        }
+
+        long bytesToClient() {
+            return bytesToClient;
+        }
+
+        void fired(Fault fault) {
+            faults.add(new FiredFault(fault, Instant.now(), bytesFromClient, bytesToClient));
+            journal.event(id, JournalEvent.Type.FAULT_FIRED, fault.effect().describe() + " " + fault.trigger().describe()
+                    + " (" + bytesFromClient + " bytes from, " + bytesToClient + " bytes to the client)");
+        }
+
+        void clientClosed(Closure how) {
+            if (clientClosure == Closure.OPEN) {
+                clientClosure = how;
+                journal.event(id, how == Closure.FIN ? JournalEvent.Type.CLIENT_FIN : JournalEvent.Type.CLIENT_RST, "");
+            }
+        }
+
+        void upstreamClosed(Closure how) {
+            journal.event(id, how == Closure.FIN ? JournalEvent.Type.UPSTREAM_FIN : JournalEvent.Type.UPSTREAM_RST, "");
+        }
+
+        void listenerClosed(Closure how, String why) {
+            if (listenerClosure == Closure.OPEN) {
+                listenerClosure = how;
+                journal.event(id, how == Closure.FIN ? JournalEvent.Type.SENT_FIN : JournalEvent.Type.SENT_RST, why);
+            }
+        }
+
+        void leaked() {
+            leaked = true;
+            journal.event(id, JournalEvent.Type.LEAKED, "");
+        }
+
+        void finished() {
+            if (closed == null) {
+                closed = Instant.now();
+            }
+        }
+
+        ConnectionRecord snapshot() {
+            return new ConnectionRecord(id, client, accepted, Optional.ofNullable(upstreamConnected),
+                    Optional.ofNullable(closed), bytesFromClient, bytesToClient, faults, clientClosure,
+                    listenerClosure, leaked);
+        }
+    }
+
+    private final String listenerName;
+    private final List<Entry> entries = new CopyOnWriteArrayList<>();
+    private final List<JournalEvent> events = new CopyOnWriteArrayList<>();
+
+    JournalImpl(String listenerName) {
+        this.listenerName = listenerName;
+    }
+
+    Entry open(long id, InetSocketAddress client) {
+        Entry entry = new Entry(this, id, client);
+        entries.add(entry);
+        event(id, JournalEvent.Type.ACCEPTED, "from " + client);
+        return entry;
+    }
+
+    void event(long connection, JournalEvent.Type type, String detail) {
+        events.add(new JournalEvent(Instant.now(), connection, type, detail));
+    }
+
+    @Override
+    public List<ConnectionRecord> connections() {
+        List<ConnectionRecord> result = new ArrayList<>(entries.size());
+        for (Entry entry : entries) {
+            result.add(entry.snapshot());
+        }
+        return List.copyOf(result);
+    }
+
+    @Override
+    public Optional<ConnectionRecord> connection(long id) {
+        return id >= 1 && id <= entries.size() ? Optional.of(entries.get((int) id - 1).snapshot()) : Optional.empty();
+    }
+
+    @Override
+    public List<JournalEvent> events() {
+        return List.copyOf(events);
+    }
+
+    @Override
+    public int accepted() {
+        return entries.size();
+    }
+
+    @Override
+    public String describe() {
+        StringBuilder s = new StringBuilder("journal of netfault listener '").append(listenerName).append("': ");
+        List<ConnectionRecord> connections = connections();
+        s.append(connections.isEmpty() ? "no connection accepted" : connections.size() + " connection(s)");
+        for (ConnectionRecord c : connections) {
+            s.append("\n  ").append(c.describe());
+        }
+        return s.toString();
+    }
+}

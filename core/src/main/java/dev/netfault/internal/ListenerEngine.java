@@ -1,0 +1,259 @@
+package dev.netfault.internal;
+
+import dev.netfault.Fault;
+import dev.netfault.FaultListener;
+import dev.netfault.Journal;
+import dev.netfault.JournalEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.SocketFactory;
+
+/** The {@link FaultListener} implementation: a loopback listener, its accept policy and its connections. */
+public final class ListenerEngine implements FaultListener {
+
+    private final ListenerConfig config;
+    private final ServerSocketChannel server;
+    private final InetSocketAddress address;
+    private final EventLoop loop;
+    private final JournalImpl journal;
+    private final List<Fault> faults;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile InetSocketAddress upstream;
+
+    // Loop thread only (or before the loop starts).
+    private SelectionKey serverKey;
+    private long acceptedCount;
+    private int leakedCount;
+    private final Set<Relay> relays = new LinkedHashSet<>();
+    private final List<SocketChannel> leaked = new ArrayList<>();
+    private final List<SocketChannel> fillers = new ArrayList<>();
+    private final Set<Integer> fillerPorts = new HashSet<>();
+
+    private final EventLoop.Handler acceptor = new EventLoop.Handler() {
+        @Override
+        public void onReady(SelectionKey key) throws IOException {
+            onAcceptable();
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            journal.event(0, JournalEvent.Type.LISTENER_CLOSED, "accept failed: " + failure);
+        }
+    };
+
+    private ListenerEngine(ListenerConfig config, ServerSocketChannel server, EventLoop loop) throws IOException {
+        this.config = config;
+        this.server = server;
+        this.address = (InetSocketAddress) server.getLocalAddress();
+        this.loop = loop;
+        this.journal = new JournalImpl(config.name());
+        this.faults = new CopyOnWriteArrayList<>(config.faults());
+        this.upstream = config.upstream();
+    }
+
+    /** Binds 127.0.0.1 on an ephemeral port and starts the listener's thread. */
+    public static FaultListener start(ListenerConfig config) {
+        ServerSocketChannel server = null;
+        ListenerEngine engine = null;
+        try {
+            server = ServerSocketChannel.open(StandardProtocolFamily.INET);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config.backlog());
+            server.configureBlocking(false);
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            engine = new ListenerEngine(config, server, new EventLoop("netfault-" + config.name() + "-" + port));
+            if (config.fillAcceptQueue()) {
+                engine.fillAcceptQueue(true);
+            }
+            boolean accepts = !config.acceptNever();
+            engine.serverKey = server.register(engine.loop.selector(), accepts ? SelectionKey.OP_ACCEPT : 0, engine.acceptor);
+            engine.loop.start();
+            return engine;
+        } catch (IOException e) {
+            if (engine != null) {
+                engine.releaseAll();
+                engine.loop.stop(() -> { });
+            } else if (server != null) {
+                try {
+                    server.close();
+                } catch (IOException ignored) {
+                    // failed to bind: nothing held
+                }
+            }
+            throw new UncheckedIOException("netfault could not start listener '" + config.name() + "'", e);
+        }
+    }
+
+    private void onAcceptable() throws IOException {
+        if (!config.acceptDelay().isZero()) {
+            // Accept one connection a delay after noticing it; meanwhile the kernel queues the others.
+            serverKey.interestOps(0);
+            loop.schedule(config.acceptDelay(), this::acceptOneLate);
+            return;
+        }
+        SocketChannel channel;
+        while (serverKey.isValid() && (serverKey.interestOps() & SelectionKey.OP_ACCEPT) != 0
+                && (channel = server.accept()) != null) {
+            accepted(channel);
+        }
+    }
+
+    private void acceptOneLate() {
+        try {
+            SocketChannel channel = server.accept();
+            if (channel != null) {
+                accepted(channel);
+            }
+            if (serverKey.isValid()) {
+                serverKey.interestOps(SelectionKey.OP_ACCEPT);
+            }
+        } catch (IOException e) {
+            acceptor.onError(e);
+        }
+    }
+
+    private void accepted(SocketChannel channel) throws IOException {
+        InetSocketAddress client = (InetSocketAddress) channel.getRemoteAddress();
+        if (fillerPorts.remove(client.getPort())) {
+            Relay.closeQuietly(channel); // one of our own queue fillers: its slot is free now
+            return;
+        }
+        channel.configureBlocking(false);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        long id = ++acceptedCount;
+        JournalImpl.Entry entry = journal.open(id, client);
+        if (config.leakLimit() > 0) {
+            leaked.add(channel);
+            entry.leaked();
+            if (++leakedCount >= config.leakLimit()) {
+                serverKey.interestOps(0);
+                fillAcceptQueue(false);
+            }
+            return;
+        }
+        List<Fault> selected = faults.stream().filter(f -> f.connections().matches(id)).toList();
+        InetSocketAddress target = upstream;
+        Relay relay = new Relay(this, loop, channel, entry, selected, config.echo() && target == null, target != null);
+        relays.add(relay);
+        relay.start(target);
+    }
+
+    /**
+     * Queues {@code backlog + 1} connections of our own, which is what Linux holds before it drops
+     * SYNs: from then on a client's connect really times out.
+     */
+    private void fillAcceptQueue(boolean waitForHandshakes) throws IOException {
+        for (int i = 0; i <= config.backlog(); i++) {
+            SocketChannel filler = SocketChannel.open(StandardProtocolFamily.INET);
+            fillers.add(filler);
+            if (waitForHandshakes) {
+                // The queue is empty before the loop starts, so each handshake completes at once.
+                filler.socket().connect(address, 2_000);
+            } else {
+                filler.configureBlocking(false);
+                filler.connect(address);
+            }
+            fillerPorts.add(((InetSocketAddress) filler.getLocalAddress()).getPort());
+        }
+        journal.event(0, JournalEvent.Type.ACCEPT_QUEUE_FILLED, (config.backlog() + 1) + " connections queued");
+    }
+
+    void removed(Relay relay) {
+        relays.remove(relay);
+    }
+
+    private void releaseAll() {
+        for (Relay relay : List.copyOf(relays)) {
+            relay.shutdown();
+        }
+        leaked.forEach(Relay::abortQuietly);
+        fillers.forEach(Relay::abortQuietly);
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // a listening socket holds no data
+        }
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    @Override
+    public Journal journal() {
+        return journal;
+    }
+
+    @Override
+    public Optional<InetSocketAddress> upstream() {
+        return Optional.ofNullable(upstream);
+    }
+
+    @Override
+    public void proxyTo(InetSocketAddress newUpstream) {
+        Objects.requireNonNull(newUpstream, "upstream");
+        if (config.leakLimit() > 0) {
+            throw new IllegalStateException("listener '" + config.name() + "' leaks its connections and never serves them: it cannot relay to an upstream");
+        }
+        if (config.echo()) {
+            throw new IllegalStateException("listener '" + config.name() + "' echoes: it cannot also relay to an upstream");
+        }
+        this.upstream = newUpstream;
+    }
+
+    @Override
+    public void addFault(Fault fault) {
+        faults.add(Objects.requireNonNull(fault, "fault"));
+    }
+
+    @Override
+    public void clearFaults() {
+        faults.clear();
+    }
+
+    @Override
+    public List<Fault> faults() {
+        return List.copyOf(faults);
+    }
+
+    @Override
+    public SocketFactory socketFactory() {
+        return new RedirectingSocketFactory(address);
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            loop.stop(() -> {
+                releaseAll();
+                journal.event(0, JournalEvent.Type.LISTENER_CLOSED, "");
+            });
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FaultListener[" + config.name() + " " + address + (upstream == null ? "" : " -> " + upstream) + "]";
+    }
+}
