@@ -1,0 +1,77 @@
+package dev.netfault.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Repeatable;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The test's fault listener aborts connections with a real RST (it closes the client's socket with
+ * {@code SO_LINGER} 0) at the chosen point: on accept (the default), after exactly N bytes from or
+ * to the client, or after a time; on every connection, the first N, or only the Nth.
+ *
+ * <p>Point the application at the listener, injected as a {@link dev.netfault.FaultListener}
+ * parameter ({@code address()}, {@code port()}, {@code uri("http")}, {@code socketFactory()}). To put
+ * the reset in front of a real server, give {@link #upstream()} or call
+ * {@link dev.netfault.FaultListener#proxyTo} in {@code @BeforeEach}.
+ *
+ * <p>What the application sees (Linux, JDK 17 and 25):
+ * <ul>
+ *   <li>{@code Socket} read: {@code java.net.SocketException: Connection reset} (again on every
+ *       later read); a first write: {@code SocketException: Connection reset by peer}, then
+ *       {@code Broken pipe};</li>
+ *   <li>{@code SocketChannel} read: {@code SocketException: Connection reset}; write:
+ *       {@code IOException: Connection reset by peer};</li>
+ *   <li>{@code java.net.http.HttpClient}: a race between {@code ConnectException: Connection reset
+ *       by peer} and {@code IOException: HTTP/1.1 header parser received no bytes} caused by
+ *       {@code Connection reset}; it retries an idempotent request once, on a new connection.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * @Test
+ * @InjectReset(afterBytesToClient = 100, firstConnections = 1)
+ * void retriesATruncatedResponse(FaultListener server) { ... }
+ * }</pre>
+ *
+ * <p>Repeatable: several resets on one listener fire independently (the first to fire ends the
+ * connection). The closest declaration wins: resets on the method replace those on the class.
+ *
+ * @since 0.1
+ */
+@Target({ElementType.METHOD, ElementType.TYPE, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@Repeatable(InjectResets.class)
+@ExtendWith(NetFaultExtension.class)
+public @interface InjectReset {
+
+    /** The value of an attribute that is not set. */
+    long UNSET = Long.MIN_VALUE;
+
+    /** Reset after exactly this many bytes from the client reached the upstream (or were read). */
+    long afterBytesFromClient() default UNSET;
+
+    /** Reset after exactly this many bytes were sent to the client. Needs an upstream. */
+    long afterBytesToClient() default UNSET;
+
+    /** Reset this long after the connection was accepted, in {@link #unit()}. */
+    long after() default UNSET;
+
+    /** The unit of {@link #after()}. */
+    TimeUnit unit() default TimeUnit.MILLISECONDS;
+
+    /** Reset only the first N connections (in accept order); 0 means every connection. */
+    int firstConnections() default 0;
+
+    /** Reset only the Nth connection (1 is the first); 0 means every connection. */
+    int connection() default 0;
+
+    /** The real server to relay to, as {@code host:port}; empty for a stand-alone listener. */
+    String upstream() default "";
+}

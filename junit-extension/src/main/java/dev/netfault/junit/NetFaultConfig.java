@@ -1,0 +1,31 @@
+package dev.netfault.junit;
+
+/**
+ * netfault's configuration parameters, set like any JUnit configuration parameter (for example in
+ * {@code src/test/resources/junit-platform.properties}, or as a Surefire
+ * {@code configurationParameters} entry).
+ *
+ * @since 0.1
+ */
+public final class NetFaultConfig {
+
+    /**
+     * How long a test with netfault faults may run before netfault's hang guard fires, such as
+     * {@code 10s}, {@code 500ms} or {@code 2m}; {@code 0} turns the guard off. Default
+     * {@value #DEFAULT_HANG_TIMEOUT}.
+     *
+     * <p>When it fires, netfault records where the test is blocked, then releases the test's faults:
+     * its listeners close and reset their connections, so a client blocked in a connect without a
+     * timeout gets {@code ConnectException: Connection refused} at its next SYN retry (instead of
+     * waiting about 130 s), and a client blocked in a read without a timeout gets
+     * {@code SocketException: Connection reset}. The test then fails with a message that says where
+     * it was blocked and which timeout the client is missing.
+     */
+    public static final String HANG_TIMEOUT_PROPERTY_NAME = "netfault.hang.timeout";
+
+    /** The default of {@link #HANG_TIMEOUT_PROPERTY_NAME}. */
+    public static final String DEFAULT_HANG_TIMEOUT = "10s";
+
+    private NetFaultConfig() {
+    }
+}

@@ -1,0 +1,120 @@
+package dev.netfault.junit;
+
+import dev.netfault.FaultListener;
+import dev.netfault.HeldPort;
+import dev.netfault.Journal;
+import dev.netfault.junit.internal.FaultPlan;
+import dev.netfault.junit.internal.HangGuard;
+import dev.netfault.junit.internal.InstalledFaults;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import javax.net.SocketFactory;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.opentest4j.AssertionFailedError;
+
+/**
+ * The extension behind every netfault annotation: installs the test's faults before each test,
+ * resolves handles to them, guards against hangs, and (through the store) removes everything
+ * after the test, whatever its outcome.
+ */
+final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, InvocationInterceptor {
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(NetFaultExtension.class);
+    private static final Set<Class<?>> HANDLES = Set.of(FaultListener.class, Journal.class, HeldPort.class, SocketFactory.class);
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        FaultPlan plan = FaultPlan.of(context);
+        if (!plan.isEmpty()) {
+            context.getStore(NAMESPACE).put(InstalledFaults.class, plan.install());
+        }
+    }
+
+    @Override
+    public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
+            ExtensionContext context) throws Throwable {
+        guarded(invocation, context);
+    }
+
+    @Override
+    public void interceptTestTemplateMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
+            ExtensionContext context) throws Throwable {
+        guarded(invocation, context);
+    }
+
+    private static void guarded(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+        InstalledFaults faults = installed(context).orElse(null);
+        Duration timeout = hangTimeout(context);
+        if (faults == null || timeout.isZero()) {
+            invocation.proceed();
+            return;
+        }
+        HangGuard guard = HangGuard.watch(faults, timeout);
+        Throwable failure = null;
+        try {
+            invocation.proceed();
+        } catch (Throwable t) {
+            failure = t;
+        }
+        if (guard.disarm()) {
+            String name = context.getRequiredTestMethod().getName() + "()";
+            throw new AssertionFailedError(guard.message(name), failure);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static Duration hangTimeout(ExtensionContext context) {
+        String value = context.getConfigurationParameter(NetFaultConfig.HANG_TIMEOUT_PROPERTY_NAME)
+                .orElse(NetFaultConfig.DEFAULT_HANG_TIMEOUT);
+        try {
+            return HangGuard.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new ExtensionConfigurationException("Configuration parameter " + NetFaultConfig.HANG_TIMEOUT_PROPERTY_NAME
+                    + " must be a duration such as 10s, 500ms or 2m (0 turns the guard off), but was \"" + value + "\".");
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return HANDLES.contains(parameterContext.getParameter().getType());
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        Class<?> type = parameterContext.getParameter().getType();
+        String target = "parameter " + type.getSimpleName() + " of " + parameterContext.getDeclaringExecutable().getName() + "()";
+        InstalledFaults faults = installed(extensionContext).orElseThrow(() -> new ParameterResolutionException(
+                "netfault cannot resolve the " + target + ": no netfault fault is installed for it. Fault handles exist for test"
+                        + " methods, @BeforeEach and @AfterEach methods of tests annotated (or in a class annotated) with"
+                        + " @InjectReset, @SlowAccept or @LeakedServerSockets."));
+        if (type == HeldPort.class) {
+            return faults.heldPort().orElseThrow(() -> new ParameterResolutionException("netfault cannot resolve the " + target
+                    + ": a HeldPort comes from @LeakedServerSockets(Leak.PORT), and the test has none. Fix: add Leak.PORT to @LeakedServerSockets."));
+        }
+        FaultListener listener = faults.listener().orElseThrow(() -> new ParameterResolutionException("netfault cannot resolve the "
+                + target + ": @LeakedServerSockets(Leak.PORT) alone opens no fault listener. Fix: take a HeldPort, or add"
+                + " Leak.CONNECTIONS, @InjectReset or @SlowAccept."));
+        if (type == Journal.class) {
+            return listener.journal();
+        }
+        if (type == SocketFactory.class) {
+            return listener.socketFactory();
+        }
+        return listener;
+    }
+
+    private static Optional<InstalledFaults> installed(ExtensionContext context) {
+        return Optional.ofNullable(context.getStore(NAMESPACE).get(InstalledFaults.class, InstalledFaults.class));
+    }
+}

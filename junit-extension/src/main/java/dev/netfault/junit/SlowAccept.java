@@ -1,0 +1,75 @@
+package dev.netfault.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The test's fault listener accepts late: one connection per {@link #delay()}, or
+ * {@linkplain #never() never}, with a small accept queue that really fills.
+ *
+ * <p>What the application sees (Linux, JDK 17 and 25), with the default backlog of 1:
+ * <ul>
+ *   <li>while the queue has room (two connections), the kernel completes the handshake:
+ *       {@code connect()} succeeds at once, writes succeed, and the first read waits until the
+ *       listener accepts ({@code SocketTimeoutException: Read timed out} if the client's read
+ *       timeout is shorter);</li>
+ *   <li>once the queue is full, the kernel drops further SYNs: {@code connect(address, 500)} throws
+ *       {@code SocketTimeoutException: Connect timed out} after 500 ms; {@code HttpClient} with a
+ *       {@code connectTimeout} throws {@code HttpConnectTimeoutException: HTTP connect timed out}; a
+ *       connect without a timeout would wait about 130 s (netfault's hang guard, see
+ *       {@link NetFaultConfig#HANG_TIMEOUT_PROPERTY_NAME}, ends the test long before).</li>
+ * </ul>
+ * With {@link #queueFull()} the queue is full before the test starts, so the very first connect
+ * times out: a real connect timeout, with no unroutable address.
+ *
+ * <pre>{@code
+ * @Test
+ * @SlowAccept(never = true, queueFull = true)
+ * void connectTimesOut(FaultListener server) { ... }
+ * }</pre>
+ *
+ * <p>Accepted connections are served as usual: relayed to {@link #upstream()}, or read and left
+ * unanswered by a stand-alone listener; {@link InjectReset} applies to them.
+ *
+ * @since 0.1
+ */
+@Target({ElementType.METHOD, ElementType.TYPE, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(NetFaultExtension.class)
+public @interface SlowAccept {
+
+    /** The value of an attribute that is not set. */
+    long UNSET = Long.MIN_VALUE;
+
+    /** The delay in effect when neither {@link #delay()} nor {@link #never()} is given: 1 second. */
+    long DEFAULT_DELAY_MILLIS = 1000;
+
+    /**
+     * Accept each pending connection this long after noticing it (or after the previous accept),
+     * in {@link #unit()}: one connection per delay. Default {@value #DEFAULT_DELAY_MILLIS} ms.
+     */
+    long delay() default UNSET;
+
+    /** The unit of {@link #delay()}. */
+    TimeUnit unit() default TimeUnit.MILLISECONDS;
+
+    /** Never accept at all. Cannot be combined with {@link #delay()}. */
+    boolean never() default false;
+
+    /** The listen backlog: Linux queues {@code backlog + 1} connections, then drops SYNs. */
+    int backlog() default 1;
+
+    /** Fill the accept queue with netfault's own connections before the test: the first connect times out. */
+    boolean queueFull() default false;
+
+    /** The real server to relay accepted connections to, as {@code host:port}; empty for a stand-alone listener. */
+    String upstream() default "";
+}

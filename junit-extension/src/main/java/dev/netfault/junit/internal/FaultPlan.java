@@ -1,0 +1,248 @@
+package dev.netfault.junit.internal;
+
+import dev.netfault.Connections;
+import dev.netfault.Direction;
+import dev.netfault.Fault;
+import dev.netfault.FaultListener;
+import dev.netfault.HeldPort;
+import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.LeakedServerSockets;
+import dev.netfault.junit.SlowAccept;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * What a test's annotations ask for, validated: at most one fault listener (with its accept policy,
+ * faults and upstream) and a held port. Every misuse fails here, before anything is opened.
+ */
+public final class FaultPlan {
+
+    private final FaultListener.Builder listener;
+    private final boolean holdPort;
+    private final List<String> summary;
+
+    private FaultPlan(FaultListener.Builder listener, boolean holdPort, List<String> summary) {
+        this.listener = listener;
+        this.holdPort = holdPort;
+        this.summary = summary;
+    }
+
+    /**
+     * Reads and validates the netfault annotations that apply to the test.
+     *
+     * @throws ExtensionConfigurationException naming the annotation, the element, the rule and the fix
+     */
+    public static FaultPlan of(ExtensionContext context) {
+        List<Declared<InjectReset>> resets = Declared.closest(context, InjectReset.class, true);
+        List<Declared<SlowAccept>> slow = Declared.closest(context, SlowAccept.class, false);
+        List<Declared<LeakedServerSockets>> leaks = Declared.closest(context, LeakedServerSockets.class, false);
+        List<String> summary = new ArrayList<>();
+
+        Set<LeakedServerSockets.Leak> leakKinds = EnumSet.noneOf(LeakedServerSockets.Leak.class);
+        int leakLimit = 0;
+        for (Declared<LeakedServerSockets> leak : leaks) {
+            LeakedServerSockets.Leak[] kinds = leak.annotation().value();
+            require(kinds.length > 0, leak, "value", "non-empty", "{}",
+                    "write @LeakedServerSockets(Leak.CONNECTIONS), (Leak.PORT) or both");
+            leakKinds.addAll(Arrays.asList(kinds));
+            leakLimit = leak.annotation().limit();
+            if (leakKinds.contains(LeakedServerSockets.Leak.CONNECTIONS)) {
+                require(leakLimit >= 1, leak, "limit", "at least 1", leakLimit,
+                        "give the number of connections the server accepts and leaks before it stops accepting");
+                summary.add("@LeakedServerSockets: accepts and leaks " + leakLimit + " connection(s), then stops accepting");
+            }
+            if (leakKinds.contains(LeakedServerSockets.Leak.PORT)) {
+                summary.add("@LeakedServerSockets: a leaked listener holds a port");
+            }
+        }
+        boolean leakyServer = leakKinds.contains(LeakedServerSockets.Leak.CONNECTIONS);
+        if (leakyServer) {
+            Declared<LeakedServerSockets> leak = leaks.get(0);
+            if (!slow.isEmpty()) {
+                throw contradiction(leak, slow.get(0), "a leaky server accepts at once until its limit, so its accepts cannot also be slow",
+                        "test the slow accept and the leak in separate tests");
+            }
+            if (!resets.isEmpty()) {
+                throw contradiction(leak, resets.get(0), "a leaky server never serves its connections, so a reset would never fire",
+                        "test the reset and the leak in separate tests");
+            }
+        }
+        if (!leakyServer && slow.isEmpty() && resets.isEmpty()) {
+            return new FaultPlan(null, leakKinds.contains(LeakedServerSockets.Leak.PORT), summary);
+        }
+
+        FaultListener.Builder builder = FaultListener.standalone().name(listenerName(context));
+        if (leakyServer) {
+            builder.leakConnections(leakLimit).backlog(1);
+        }
+        InetSocketAddress upstream = null;
+        Declared<?> upstreamSource = null;
+        for (Declared<SlowAccept> declared : slow) {
+            SlowAccept a = declared.annotation();
+            require(a.backlog() >= 1, declared, "backlog", "at least 1", a.backlog(),
+                    "Linux queues backlog + 1 connections; use 1 for the smallest queue");
+            builder.backlog(a.backlog());
+            if (a.never()) {
+                require(a.delay() == SlowAccept.UNSET, declared, "delay", "unset when never = true", a.delay(),
+                        "remove delay (the listener never accepts) or never = true (it accepts one connection per delay)");
+                builder.neverAccept();
+            } else {
+                long delay = a.delay() == SlowAccept.UNSET ? SlowAccept.DEFAULT_DELAY_MILLIS : a.unit().toMillis(a.delay());
+                require(a.delay() == SlowAccept.UNSET || a.delay() >= 0, declared, "delay", "non-negative", a.delay() + " " + unit(a.unit()),
+                        "give how long the listener waits before each accept");
+                builder.acceptDelay(Duration.ofMillis(delay));
+            }
+            if (a.queueFull()) {
+                builder.fillAcceptQueue();
+            }
+            summary.add("@SlowAccept: " + (a.never() ? "never accepts" : "accepts one connection per "
+                    + (a.delay() == SlowAccept.UNSET ? SlowAccept.DEFAULT_DELAY_MILLIS + " ms" : a.delay() + " " + unit(a.unit())))
+                    + ", backlog " + a.backlog() + (a.queueFull() ? ", accept queue full from the start" : ""));
+            if (!a.upstream().isEmpty()) {
+                upstream = parseUpstream(declared, a.upstream());
+                upstreamSource = declared;
+            }
+        }
+        for (Declared<InjectReset> declared : resets) {
+            Fault fault = resetFault(declared);
+            builder.fault(fault);
+            summary.add("@InjectReset: " + fault.describe());
+            String given = declared.annotation().upstream();
+            if (!given.isEmpty()) {
+                InetSocketAddress parsed = parseUpstream(declared, given);
+                if (upstream != null && !upstream.equals(parsed)) {
+                    throw contradiction(upstreamSource, declared, "one test has one fault listener, so it relays to one upstream, but they name "
+                            + upstream + " and " + parsed, "give the upstream once, or on annotations that agree");
+                }
+                upstream = parsed;
+                upstreamSource = declared;
+            }
+        }
+        if (upstream != null) {
+            builder.upstream(upstream);
+        }
+        return new FaultPlan(builder, leakKinds.contains(LeakedServerSockets.Leak.PORT), summary);
+    }
+
+    private static Fault resetFault(Declared<InjectReset> declared) {
+        InjectReset a = declared.annotation();
+        int triggers = 0;
+        Fault fault = Fault.reset();
+        if (a.afterBytesFromClient() != InjectReset.UNSET) {
+            require(a.afterBytesFromClient() >= 0, declared, "afterBytesFromClient", "non-negative", a.afterBytesFromClient(),
+                    "give the byte offset at which the reset fires (0 resets before the first byte)");
+            fault = fault.afterBytes(Direction.FROM_CLIENT, a.afterBytesFromClient());
+            triggers++;
+        }
+        if (a.afterBytesToClient() != InjectReset.UNSET) {
+            require(a.afterBytesToClient() >= 0, declared, "afterBytesToClient", "non-negative", a.afterBytesToClient(),
+                    "give the byte offset at which the reset fires (0 resets before the first byte)");
+            fault = fault.afterBytes(Direction.TO_CLIENT, a.afterBytesToClient());
+            triggers++;
+        }
+        if (a.after() != InjectReset.UNSET) {
+            require(a.after() >= 0, declared, "after", "non-negative", a.after() + " " + unit(a.unit()),
+                    "give the time after accept at which the reset fires");
+            fault = fault.after(Duration.ofNanos(a.unit().toNanos(a.after())));
+            triggers++;
+        }
+        if (triggers > 1) {
+            throw new ExtensionConfigurationException(declared.describe()
+                    + " sets more than one of afterBytesFromClient, afterBytesToClient and after, but one reset fires at one point."
+                    + " Fix: keep one, or repeat @InjectReset for resets at several points (the first to fire wins).");
+        }
+        require(a.firstConnections() >= 0, declared, "firstConnections", "non-negative (0 means every connection)", a.firstConnections(),
+                "give how many connections, from the first, are reset");
+        require(a.connection() >= 0, declared, "connection", "non-negative (0 means every connection)", a.connection(),
+                "give the number of the one connection to reset, 1 for the first");
+        if (a.firstConnections() > 0 && a.connection() > 0) {
+            throw new ExtensionConfigurationException(declared.describe() + " sets both firstConnections = " + a.firstConnections()
+                    + " and connection = " + a.connection() + ", which select connections in two ways."
+                    + " Fix: keep one, or repeat @InjectReset for each selection.");
+        }
+        if (a.firstConnections() > 0) {
+            fault = fault.on(Connections.first(a.firstConnections()));
+        } else if (a.connection() > 0) {
+            fault = fault.on(Connections.nth(a.connection()));
+        }
+        return fault;
+    }
+
+    static InetSocketAddress parseUpstream(Declared<?> declared, String value) {
+        int colon = value.lastIndexOf(':');
+        String host = colon > 0 ? value.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = -1;
+        try {
+            port = colon > 0 ? Integer.parseInt(value.substring(colon + 1)) : -1;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        if (host.isEmpty() || port < 1 || port > 65535) {
+            throw new ExtensionConfigurationException(declared.describe() + ": upstream must be host:port with a port from 1 to 65535,"
+                    + " such as \"127.0.0.1:8080\", but was \"" + value + "\". Fix: give the real server's address,"
+                    + " or leave upstream empty and call FaultListener.proxyTo(...) in @BeforeEach when the port is known only at run time.");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new ExtensionConfigurationException(declared.describe() + ": upstream host \"" + host
+                    + "\" does not resolve. Fix: give an address or a resolvable host name.", e);
+        }
+    }
+
+    private static String listenerName(ExtensionContext context) {
+        return context.getTestMethod().map(m -> m.getName()).orElse("test");
+    }
+
+    private static void require(boolean ok, Declared<?> declared, String element, String rule, Object actual, String fix) {
+        if (!ok) {
+            throw new ExtensionConfigurationException(declared.describe() + ": " + element + " must be " + rule
+                    + ", but was " + actual + ". Fix: " + fix + ".");
+        }
+    }
+
+    private static ExtensionConfigurationException contradiction(Declared<?> first, Declared<?> second, String why, String fix) {
+        return new ExtensionConfigurationException(first.describe() + " contradicts " + second.describe() + ": " + why + ". Fix: " + fix + ".");
+    }
+
+    private static String unit(java.util.concurrent.TimeUnit unit) {
+        return unit.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** {@return whether the annotations ask for nothing} */
+    public boolean isEmpty() {
+        return listener == null && !holdPort;
+    }
+
+    /** {@return one line per annotation, for messages} */
+    public List<String> summary() {
+        return List.copyOf(summary);
+    }
+
+    /** Opens what the plan asks for; on failure, closes what was opened and rethrows. */
+    public InstalledFaults install() {
+        FaultListener started = null;
+        try {
+            started = listener == null ? null : listener.start();
+            HeldPort held = holdPort ? HeldPort.hold() : null;
+            return new InstalledFaults(started, held, summary());
+        } catch (RuntimeException e) {
+            if (started != null) {
+                started.close();
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.netfault.junit.internal;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Watches a test that runs under faults. If it is still running after the hang timeout, the guard
+ * records where the test thread is blocked and releases the test's faults, so that a client with
+ * no timeout fails (a connect gets refused at its next SYN retry, a read gets reset) instead of
+ * hanging for minutes; the test then fails with a message that says which timeout is missing.
+ */
+public final class HangGuard {
+
+    private static final Pattern DURATION = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m)?\\s*");
+
+    // One shared thread that exists only while some test is being watched.
+    private static final ScheduledThreadPoolExecutor TIMER;
+
+    static {
+        TIMER = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "netfault-hang-guard");
+            thread.setDaemon(true);
+            return thread;
+        });
+        TIMER.setKeepAliveTime(1, TimeUnit.SECONDS);
+        TIMER.allowCoreThreadTimeOut(true);
+        TIMER.setRemoveOnCancelPolicy(true);
+    }
+
+    private final Thread watched;
+    private final InstalledFaults faults;
+    private final Duration timeout;
+    private final ScheduledFuture<?> alarm;
+    private StackTraceElement[] stack;
+    private boolean fired;
+    private boolean disarmed;
+
+    private HangGuard(Thread watched, InstalledFaults faults, Duration timeout) {
+        this.watched = watched;
+        this.faults = faults;
+        this.timeout = timeout;
+        this.alarm = TIMER.schedule(this::fire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Starts watching the current thread. */
+    public static HangGuard watch(InstalledFaults faults, Duration timeout) {
+        return new HangGuard(Thread.currentThread(), faults, timeout);
+    }
+
+    /**
+     * Parses {@code 10s}, {@code 500ms}, {@code 2m} or a plain number of seconds.
+     *
+     * @throws IllegalArgumentException if the value does not parse
+     */
+    public static Duration parse(String value) {
+        Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException(value);
+        }
+        long amount = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofSeconds(amount);
+        };
+    }
+
+    private synchronized void fire() {
+        if (disarmed) {
+            return;
+        }
+        fired = true;
+        stack = watched.getStackTrace();
+        faults.close();
+    }
+
+    /** Stops watching. {@return whether the guard fired} */
+    public synchronized boolean disarm() {
+        disarmed = true;
+        alarm.cancel(false);
+        return fired;
+    }
+
+    /** {@return the failure message, once the guard fired} */
+    public synchronized String message(String testName) {
+        StringBuilder s = new StringBuilder("netfault: ").append(testName).append(" was still running ")
+                .append(describe(timeout)).append(" after its faults were installed (").append(String.join("; ", faults.summary()))
+                .append(" at ").append(faults.where()).append(").\n");
+        s.append(diagnose(stack)).append('\n');
+        s.append("netfault released the faults (closed its listeners and reset their connections) so that the test could end.\n")
+                .append("If the test really needs longer, raise the configuration parameter netfault.hang.timeout (0 turns the guard off).\n")
+                .append("Where the test thread was when the guard fired:");
+        int shown = 0;
+        for (StackTraceElement frame : stack) {
+            if (shown++ == 25) {
+                s.append("\n\t...");
+                break;
+            }
+            s.append("\n\tat ").append(frame);
+        }
+        return s.toString();
+    }
+
+    static String diagnose(StackTraceElement[] stack) {
+        for (StackTraceElement frame : stack) {
+            String where = frame.getClassName() + "." + frame.getMethodName();
+            if (where.startsWith("jdk.internal.net.http.HttpClientImpl.send")) {
+                return "It was waiting in java.net.http.HttpClient.send(): give the client a connectTimeout"
+                        + " (HttpClient.Builder.connectTimeout) and the request a timeout (HttpRequest.Builder.timeout).";
+            }
+            if (isJdk(frame) && frame.getMethodName().toLowerCase(Locale.ROOT).contains("connect")) {
+                return "It was blocked in connect() (" + where + "): a connect without a timeout waits for the kernel's SYN"
+                        + " retries, about 130 s on Linux. Give the client a connect timeout, such as Socket.connect(address, millis).";
+            }
+            if (isJdk(frame) && (frame.getMethodName().contains("read") || frame.getMethodName().contains("Read"))) {
+                return "It was blocked in read() (" + where + "): a read without a timeout waits forever on a silent peer."
+                        + " Give the client a read timeout, such as Socket.setSoTimeout(millis).";
+            }
+            if (!isJdk(frame)) {
+                return "It was blocked at " + frame + ".";
+            }
+        }
+        return "It was not blocked in a network call that netfault recognizes.";
+    }
+
+    private static boolean isJdk(StackTraceElement frame) {
+        String c = frame.getClassName();
+        return c.startsWith("java.") || c.startsWith("sun.") || c.startsWith("jdk.");
+    }
+
+    private static String describe(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+}

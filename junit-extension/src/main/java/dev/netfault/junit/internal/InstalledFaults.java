@@ -1,0 +1,67 @@
+package dev.netfault.junit.internal;
+
+import dev.netfault.FaultListener;
+import dev.netfault.HeldPort;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * What one test's annotations opened. Lives in the test's extension store, so JUnit closes it after
+ * the test whatever its outcome; the hang guard may release it earlier.
+ */
+@SuppressWarnings("deprecation") // CloseableResource: for JUnit before 5.13, which does not close AutoCloseable store values
+public final class InstalledFaults implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+
+    private final FaultListener listener;
+    private final HeldPort heldPort;
+    private final List<String> summary;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    InstalledFaults(FaultListener listener, HeldPort heldPort, List<String> summary) {
+        this.listener = listener;
+        this.heldPort = heldPort;
+        this.summary = summary;
+    }
+
+    public Optional<FaultListener> listener() {
+        return Optional.ofNullable(listener);
+    }
+
+    public Optional<HeldPort> heldPort() {
+        return Optional.ofNullable(heldPort);
+    }
+
+    public List<String> summary() {
+        return summary;
+    }
+
+    /** {@return where the faults are, for messages} */
+    public String where() {
+        StringBuilder s = new StringBuilder();
+        if (listener != null) {
+            s.append("listener ").append(listener.address());
+            listener.upstream().ifPresent(u -> s.append(" in front of ").append(u));
+        }
+        if (heldPort != null) {
+            s.append(s.length() == 0 ? "" : ", ").append("held port ").append(heldPort.port());
+        }
+        return s.toString();
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                if (listener != null) {
+                    listener.close();
+                }
+            } finally {
+                if (heldPort != null) {
+                    heldPort.close();
+                }
+            }
+        }
+    }
+}
