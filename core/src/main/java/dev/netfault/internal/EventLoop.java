@@ -117,6 +117,20 @@ final class EventLoop {
         if (inLoop()) {
             throw new IllegalStateException("a listener cannot be closed from its own thread");
         }
+        if (!thread.isAlive() && running) {
+            // never started (the listener failed while starting): release here
+            running = false;
+            try {
+                finalTask.run();
+            } finally {
+                try {
+                    selector.close();
+                } catch (IOException ignored) {
+                    // nothing left to release
+                }
+            }
+            return;
+        }
         onStop = finalTask;
         running = false;
         selector.wakeup();
