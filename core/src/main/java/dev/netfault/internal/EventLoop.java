@@ -1,5 +1,6 @@
 package dev.netfault.internal;
 
+import dev.netfault.internal.agent.InternalThread;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -66,7 +67,7 @@ final class EventLoop {
 
     EventLoop(String threadName) throws IOException {
         this.selector = Selector.open();
-        this.thread = new Thread(this::run, threadName);
+        this.thread = new InternalThread(this::run, threadName);
         this.thread.setDaemon(true);
     }
 

@@ -1,0 +1,111 @@
+package dev.netfault;
+
+import dev.netfault.internal.agent.AgentInstaller;
+import dev.netfault.internal.agent.AgentRules;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * netfault's socket agent: aims faults at the application's own connections, with no change to
+ * the application, and injects the errno-level failures no listener can cause. It instruments the
+ * JDK's lowest Java-level socket code once per JVM ({@code sun.nio.ch.Net.connect},
+ * {@code SocketDispatcher} reads and writes, accepts, {@code InetAddress.getAllByName}), so every
+ * client is covered: {@code Socket}, blocking and non-blocking {@code SocketChannel},
+ * {@code HttpURLConnection}, {@code java.net.http.HttpClient}, and the libraries built on them.
+ *
+ * <p>Rules apply JVM-wide to connections matching their {@link Target}, from any thread, until
+ * closed; connections to other targets, and netfault's own, pass untouched. With no rule active, a
+ * hooked call costs one volatile read.
+ *
+ * @since 0.1
+ */
+public final class SocketAgent {
+
+    private SocketAgent() {
+    }
+
+    /**
+     * Installs the agent, once per JVM: by self-attach, or through {@code -javaagent:netfault-core.jar}
+     * when the JVM was started with it. Then checks that the instrumentation works.
+     *
+     * @throws AgentUnavailableException with what failed and the line to add to the JVM's options
+     */
+    public static void install() {
+        AgentInstaller.install();
+    }
+
+    /** {@return whether the agent is installed and checked} */
+    public static boolean isInstalled() {
+        return AgentInstaller.isInstalled();
+    }
+
+    /**
+     * Sends the application's connections to {@code target} to {@code destination} instead (a
+     * {@link FaultListener}, typically one that relays to the real target). The application's
+     * socket still reports the original target ({@code getRemoteSocketAddress()}).
+     */
+    public static AgentRule redirect(Target target, InetSocketAddress destination) {
+        install();
+        return AgentRules.redirect(Objects.requireNonNull(target, "target"), Objects.requireNonNull(destination, "destination"));
+    }
+
+    /**
+     * Makes the kernel refuse the application's connections to {@code target}: they go to a loopback
+     * port that is bound with nothing listening, so the refusal is a real RST. What the application
+     * sees: {@code ConnectException: Connection refused}, its socket closed; {@code HttpClient}:
+     * {@code ConnectException} with a null message.
+     */
+    public static AgentRule refuse(Target target) {
+        install();
+        return AgentRules.refuse(Objects.requireNonNull(target, "target"));
+    }
+
+    /**
+     * Connections to {@code target} die {@code after} they were opened, as when the kernel gives up
+     * retransmitting ({@code ETIMEDOUT}): the first read or write afterwards fails (a read blocked at
+     * that moment fails at once), later reads return -1 and writes fail with {@code Broken pipe}.
+     * What the application sees: {@code Socket} read and write: {@code SocketException: Connection
+     * timed out}; {@code SocketChannel}: {@code IOException: Connection timed out}.
+     */
+    public static AgentRule timeOutConnections(Target target, Duration after) {
+        Objects.requireNonNull(after, "after");
+        if (after.isNegative()) {
+            throw new IllegalArgumentException("a time-out delay must not be negative, but was " + after.toMillis() + " ms");
+        }
+        install();
+        return AgentRules.timeOut(Objects.requireNonNull(target, "target"), after);
+    }
+
+    /**
+     * The next {@code times} accepts on the application's listening {@code port} fail with
+     * {@code EMFILE}, at once, as when the process is out of file descriptors; then accepts work
+     * again. Pending connections stay queued. What the application sees: {@code ServerSocket.accept()}
+     * and {@code ServerSocketChannel.accept()}: {@code IOException: Too many open files}.
+     */
+    public static AgentRule failAccept(int port, int times) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("a port must be from 1 to 65535, but was " + port);
+        }
+        if (times < 1) {
+            throw new IllegalArgumentException("the number of failing accepts must be at least 1, but was " + times);
+        }
+        install();
+        return AgentRules.failAccept(port, times);
+    }
+
+    /**
+     * Resolving {@code host} fails. What the application sees, as from the JDK's resolver and its
+     * negative cache: {@code UnknownHostException: <host>: Name or service not known} on the first
+     * lookup, {@code UnknownHostException: <host>} on later ones; {@code HttpClient}:
+     * {@code ConnectException} with a null message.
+     */
+    public static AgentRule failResolution(String host) {
+        Objects.requireNonNull(host, "host");
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("a host name must not be blank");
+        }
+        install();
+        return AgentRules.failResolution(host);
+    }
+}

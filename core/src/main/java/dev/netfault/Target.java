@@ -1,0 +1,104 @@
+package dev.netfault;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Where the application connects, as the {@link SocketAgent} matches it: a host and a port, a host
+ * (any port) or a port (any host). A host matches by the name the application used
+ * ({@code "db.internal"}) and by the addresses that name resolved to when the rule was made.
+ *
+ * @param host the host name or address literal, or {@code null} for any host
+ * @param port the port, or 0 for any port
+ * @since 0.1
+ */
+public record Target(String host, int port) {
+
+    public Target {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("a target port must be from 1 to 65535 (or 0 for any port), but was " + port);
+        }
+        if (host != null && host.isBlank()) {
+            throw new IllegalArgumentException("a target host must not be blank");
+        }
+        if (host == null && port == 0) {
+            throw new IllegalArgumentException("a target needs a host, a port or both");
+        }
+        host = host == null ? null : host.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Parses {@code "host:port"}, {@code "host"}, {@code ":port"} or {@code "[::1]:port"}.
+     *
+     * @throws IllegalArgumentException if it does not parse
+     */
+    public static Target parse(String text) {
+        Objects.requireNonNull(text, "text");
+        String value = text.trim();
+        String host = value;
+        int port = 0;
+        int colon = value.lastIndexOf(':');
+        boolean bracketed = value.startsWith("[");
+        if (colon >= 0 && (!bracketed || colon > value.indexOf(']')) && (bracketed || value.indexOf(':') == colon)) {
+            host = value.substring(0, colon);
+            try {
+                port = Integer.parseInt(value.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("a target must be host:port, host or :port, such as \"db.internal:5432\", but was \"" + text + "\"");
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("a target port must be from 1 to 65535, but was " + port + " in \"" + text + "\"");
+            }
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.isEmpty() && port == 0) {
+            throw new IllegalArgumentException("a target must be host:port, host or :port, such as \"db.internal:5432\", but was \"" + text + "\"");
+        }
+        return new Target(host.isEmpty() ? null : host, port);
+    }
+
+    /** {@return the target's host and port, any host} */
+    public static Target port(int port) {
+        return new Target(null, port);
+    }
+
+    /** {@return the addresses the host resolves to now (none if it does not resolve, or for any host)} */
+    public InetAddress[] resolve() {
+        if (host == null) {
+            return new InetAddress[0];
+        }
+        try {
+            return InetAddress.getAllByName(host);
+        } catch (UnknownHostException e) {
+            return new InetAddress[0];
+        }
+    }
+
+    /**
+     * {@return whether a connect to {@code address:port} matches}
+     *
+     * @param nameUsed the host name the application used, or empty if it gave an address
+     * @param resolved the target's resolved addresses, from {@link #resolve()}
+     */
+    public boolean matches(String nameUsed, InetAddress address, int connectPort, InetAddress[] resolved) {
+        if (port != 0 && port != connectPort) {
+            return false;
+        }
+        if (host == null) {
+            return true;
+        }
+        return host.equalsIgnoreCase(nameUsed) || host.equals(address.getHostAddress())
+                || Arrays.asList(resolved).contains(address);
+    }
+
+    @Override
+    public String toString() {
+        String h = host == null ? "" : host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        return port == 0 ? h : h + ":" + port;
+    }
+}

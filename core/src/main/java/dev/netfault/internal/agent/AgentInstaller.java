@@ -1,0 +1,206 @@
+package dev.netfault.internal.agent;
+
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.netfault.AgentUnavailableException;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import net.bytebuddy.agent.ByteBuddyAgent;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * Owns the one {@link AgentBuilder} of the JVM: installs netfault's advice into the JDK's socket
+ * code once, then proves it works. Rules are switched on and off through the hooks afterwards;
+ * nothing is ever retransformed per test.
+ */
+public final class AgentInstaller {
+
+    static final String HOOKS = "dev.netfault.internal.boot.NetFaultHooks";
+    /** The JDK classes netfault instruments; each must be transformed for the self-check to pass. */
+    static final List<String> TARGETS = List.of("sun.nio.ch.Net", "sun.nio.ch.SocketDispatcher", "sun.nio.ch.NioSocketImpl",
+            "sun.nio.ch.ServerSocketChannelImpl", "sun.nio.ch.SocketChannelImpl", "java.net.InetAddress",
+            "java.net.Socket", "java.net.ServerSocket");
+
+    private static volatile boolean installed;
+    private static AgentUnavailableException failure;
+    private static volatile MethodHandle shutdown;
+
+    private AgentInstaller() {
+    }
+
+    public static boolean isInstalled() {
+        return installed;
+    }
+
+    /** Installs the agent once per JVM. @throws AgentUnavailableException with what to do about it */
+    public static synchronized void install() {
+        if (installed) {
+            return;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        String step = "attach to the running JVM";
+        try {
+            Instrumentation inst = AgentEntry.instrumentation();
+            boolean viaJavaagent = inst != null;
+            if (inst == null) {
+                inst = ByteBuddyAgent.install();
+            }
+            step = "put netfault's hooks on the bootstrap class path";
+            Class<?> hooks = injectHooks(inst);
+            step = "let java.base reach netfault's hooks";
+            Module javaBase = Object.class.getModule();
+            inst.redefineModule(javaBase, Set.of(hooks.getModule()), Map.of(),
+                    Map.of("sun.nio.ch", Set.of(AgentInstaller.class.getModule())), Set.of(), Map.of());
+            shutdown = MethodHandles.privateLookupIn(Class.forName("sun.nio.ch.Net"), MethodHandles.lookup())
+                    .findStatic(Class.forName("sun.nio.ch.Net"), "shutdown", MethodType.methodType(void.class, FileDescriptor.class, int.class));
+            step = "instrument the JDK's socket classes";
+            Set<String> transformed = transform(inst);
+            step = "check the instrumentation";
+            selfCheck(transformed);
+            installed = true;
+            AgentRules.start(viaJavaagent);
+        } catch (Throwable t) {
+            failure = new AgentUnavailableException(message(step, t), t);
+            throw failure;
+        }
+    }
+
+    private static Class<?> injectHooks(Instrumentation inst) throws IOException, ClassNotFoundException {
+        String resource = HOOKS.replace('.', '/') + ".class";
+        byte[] bytes;
+        try (InputStream in = AgentInstaller.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException(resource + " is missing from netfault's jar");
+            }
+            bytes = in.readAllBytes();
+        }
+        Path jar = Files.createTempFile("netfault-hooks", ".jar");
+        jar.toFile().deleteOnExit();
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry(resource));
+            out.write(bytes);
+            out.closeEntry();
+        }
+        inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
+        Class<?> hooks = Class.forName(HOOKS, true, null);
+        // The class the application loader sees must be the bootstrap one: the advice runs inside
+        // java.base and can only reach that copy.
+        Class<?> seen = Class.forName(HOOKS, true, AgentInstaller.class.getClassLoader());
+        if (hooks.getClassLoader() != null || seen != hooks) {
+            throw new IllegalStateException(HOOKS + " was loaded by " + seen.getClassLoader()
+                    + " before the agent put it on the bootstrap class path");
+        }
+        return hooks;
+    }
+
+    private static Set<String> transform(Instrumentation inst) throws ClassNotFoundException {
+        for (String name : TARGETS) {
+            Class.forName(name, false, null); // loaded before transforming: classes loaded meanwhile would be skipped
+        }
+        Set<String> transformed = ConcurrentHashMap.newKeySet();
+        Map<String, Throwable> errors = new ConcurrentHashMap<>();
+        new AgentBuilder.Default()
+                .disableClassFormatChanges() // loaded JDK classes can only be retransformed without new members
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+                .ignore(ElementMatchers.none()) // the default ignores exactly the JDK classes we need
+                .with(new AgentBuilder.Listener.Adapter() {
+                    @Override
+                    public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
+                            DynamicType dynamicType) {
+                        transformed.add(type.getName());
+                    }
+
+                    @Override
+                    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
+                        errors.put(typeName, error);
+                    }
+                })
+                .type(named("sun.nio.ch.Net"))
+                .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(Advices.Connect.class)
+                        .on(named("connect").and(takesArguments(4)).and(takesArgument(0, named("java.net.ProtocolFamily"))))))
+                .type(named("sun.nio.ch.SocketDispatcher"))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(Advices.Read.class).on(namedOneOf("read", "readv").and(takesArguments(3))))
+                        .visit(Advice.to(Advices.Write.class).on(namedOneOf("write", "writev").and(takesArguments(3)))))
+                .type(named("sun.nio.ch.NioSocketImpl"))
+                .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(Advices.SocketImplAccept.class)
+                        .on(named("accept").and(takesArguments(1)))))
+                .type(named("sun.nio.ch.ServerSocketChannelImpl"))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(Advices.ChannelAccept.class).on(named("implAccept")))
+                        .visit(Advice.to(Advices.Opened.class).on(isConstructor())))
+                .type(named("sun.nio.ch.SocketChannelImpl"))
+                .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(Advices.Opened.class).on(isConstructor())))
+                .type(named("java.net.InetAddress"))
+                .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(Advices.Resolve.class)
+                        .on(named("getAllByName").and(takesArguments(String.class)))))
+                .type(namedOneOf("java.net.Socket", "java.net.ServerSocket"))
+                .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(Advices.Opened.class).on(isConstructor())))
+                .installOn(inst);
+        if (!errors.isEmpty()) {
+            Map.Entry<String, Throwable> first = errors.entrySet().iterator().next();
+            throw new IllegalStateException("ByteBuddy could not transform " + errors.keySet(), first.getValue());
+        }
+        return transformed;
+    }
+
+    private static void selfCheck(Set<String> transformed) {
+        for (String name : TARGETS) {
+            if (!transformed.contains(name)) {
+                throw new IllegalStateException(name + " was not transformed (transformed: " + transformed + ")");
+            }
+        }
+        AgentRules.selfCheck();
+    }
+
+    /** Shuts a socket down in both directions, as the kernel's own failure would leave it. */
+    static void shutdown(FileDescriptor fd) {
+        try {
+            shutdown.invokeExact(fd, 2);
+        } catch (Throwable ignored) {
+            // already closed: the application will see that instead
+        }
+    }
+
+    private static String message(String step, Throwable cause) {
+        String version = AgentInstaller.class.getPackage().getImplementationVersion();
+        String jar = "netfault-core-" + (version == null ? "<version>" : version) + ".jar";
+        return "netfault's socket agent could not be installed: it failed to " + step + ".\n"
+                + "Cause: " + cause + "\n"
+                + "The socket agent is needed for faults aimed at a target (target = \"host:port\") and for socket leak detection.\n"
+                + "Fixes, in order:\n"
+                + "  1. If the JVM forbids attaching to itself (-XX:+DisableAttachMechanism, or no jdk.attach module), load netfault\n"
+                + "     as a Java agent instead; in Maven Surefire/Failsafe:\n"
+                + "       <argLine>-javaagent:${settings.localRepository}/dev/netfault/netfault-core/<version>/" + jar + "</argLine>\n"
+                + "  2. On JDK 21 and later, to allow (and silence the warning about) dynamic agents instead:\n"
+                + "       <argLine>-XX:+EnableDynamicAgentLoading</argLine>\n"
+                + "  3. If another agent or a security manager blocks retransforming java.base, run these tests without it.";
+    }
+}

@@ -1,0 +1,69 @@
+package dev.netfault.internal.boot;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+
+/**
+ * The dispatcher that netfault's advice, inlined into JDK classes, calls. It lives on the bootstrap
+ * class path (the agent appends a jar holding only this class), refers to JDK types only, and does
+ * nothing until the agent sets its hooks. Every entry point first reads one volatile flag, so a JVM
+ * with the agent installed and no rule active pays one volatile read per hooked call.
+ *
+ * <p>Not API. Loaded by any other class loader than the bootstrap loader, it refuses to be used:
+ * the agent checks {@code NetFaultHooks.class.getClassLoader() == null} before setting hooks.
+ */
+public final class NetFaultHooks {
+
+    /** Some connect, accept or name-resolution rule is active. */
+    public static volatile boolean active;
+    /** Some established connection has an I/O fault armed. */
+    public static volatile boolean ioActive;
+    /** Socket leak tracking is on. */
+    public static volatile boolean tracking;
+
+    /** (fd, InetAddress, Integer port) to null (pass), an InetSocketAddress (go there instead) or an IOException (throw it). */
+    public static volatile Function<Object[], Object> connectHook;
+    /** (fd, Boolean write, Boolean afterRead) to null (pass) or the IOException to throw. */
+    public static volatile Function<Object[], IOException> ioHook;
+    /** The listening port to null (pass) or the IOException accept throws. */
+    public static volatile IntFunction<IOException> acceptHook;
+    /** The host name to null (pass) or the UnknownHostException to throw. */
+    public static volatile Function<String, UnknownHostException> resolveHook;
+    /** Receives each socket or channel opened while tracking is on. */
+    public static volatile Consumer<Object> openedHook;
+
+    private NetFaultHooks() {
+    }
+
+    public static Object connect(FileDescriptor fd, InetAddress address, int port) {
+        Function<Object[], Object> hook = connectHook;
+        return hook == null ? null : hook.apply(new Object[] {fd, address, port});
+    }
+
+    public static IOException io(FileDescriptor fd, boolean write, boolean afterRead) {
+        Function<Object[], IOException> hook = ioHook;
+        return hook == null ? null : hook.apply(new Object[] {fd, write, afterRead});
+    }
+
+    public static IOException accept(int localPort) {
+        IntFunction<IOException> hook = acceptHook;
+        return hook == null ? null : hook.apply(localPort);
+    }
+
+    public static UnknownHostException resolve(String host) {
+        Function<String, UnknownHostException> hook = resolveHook;
+        return hook == null ? null : hook.apply(host);
+    }
+
+    public static void opened(Object socket) {
+        Consumer<Object> hook = openedHook;
+        if (hook != null) {
+            hook.accept(socket);
+        }
+    }
+}
