@@ -9,6 +9,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The test's fault listener aborts connections with a real RST (it closes the client's socket with
@@ -49,6 +50,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Inherited
 @Repeatable(InjectResets.class)
 @ExtendWith(NetFaultExtension.class)
+@ResourceLock(providers = TargetLocks.class)
 public @interface InjectReset {
 
     /** The value of an attribute that is not set. */
@@ -74,4 +76,12 @@ public @interface InjectReset {
 
     /** The real server to relay to, as {@code host:port}; empty for a stand-alone listener. */
     String upstream() default "";
+
+    /**
+     * The application's own connections to aim at, {@code "host:port"}, {@code "host"} or
+     * {@code ":port"}: netfault's socket agent routes them into the test's fault listener, which
+     * relays to the real target (when it has a port), with no change to the application. Empty: the
+     * application connects to the listener itself.
+     */
+    String target() default "";
 }

@@ -7,6 +7,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The container of repeated {@link InjectReset} annotations; the compiler writes it for you.
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Documented
 @Inherited
 @ExtendWith(NetFaultExtension.class)
+@ResourceLock(providers = TargetLocks.class)
 public @interface InjectResets {
 
     /** The resets. */

@@ -7,6 +7,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A server that leaks sockets, in either or both of the two ways that take real servers down.
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Documented
 @Inherited
 @ExtendWith(NetFaultExtension.class)
+@ResourceLock(providers = TargetLocks.class)
 public @interface LeakedServerSockets {
 
     /** What leaks. */
@@ -52,4 +54,12 @@ public @interface LeakedServerSockets {
 
     /** With {@link Leak#CONNECTIONS}: how many connections are accepted (and leaked) before accepting stops. */
     int limit() default 1;
+
+    /**
+     * The application's own connections to aim at, {@code "host:port"}, {@code "host"} or
+     * {@code ":port"}: netfault's socket agent routes them into the test's fault listener, which
+     * relays to the real target (when it has a port), with no change to the application. Empty: the
+     * application connects to the listener itself.
+     */
+    String target() default "";
 }

@@ -29,7 +29,7 @@ import org.opentest4j.AssertionFailedError;
 final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, InvocationInterceptor {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(NetFaultExtension.class);
-    private static final Set<Class<?>> HANDLES = Set.of(FaultListener.class, Journal.class, HeldPort.class, SocketFactory.class);
+    private static final Set<Class<?>> HANDLES = Set.of(FaultListener.class, Journal.class, HeldPort.class, SocketFactory.class, NetFault.class);
 
     @Override
     public void beforeEach(ExtensionContext context) {
@@ -93,6 +93,10 @@ final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, 
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         Class<?> type = parameterContext.getParameter().getType();
+        if (type == NetFault.class && extensionContext.getTestMethod().isPresent()) {
+            return new NetFault(extensionContext.getStore(NAMESPACE)
+                    .getOrComputeIfAbsent(InstalledFaults.class, k -> InstalledFaults.empty(), InstalledFaults.class));
+        }
         String target = "parameter " + type.getSimpleName() + " of " + parameterContext.getDeclaringExecutable().getName() + "()";
         InstalledFaults faults = installed(extensionContext).orElseThrow(() -> new ParameterResolutionException(
                 "netfault cannot resolve the " + target + ": no netfault fault is installed for it. Fault handles exist for test"

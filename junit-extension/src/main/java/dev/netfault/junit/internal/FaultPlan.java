@@ -5,6 +5,8 @@ import dev.netfault.Direction;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
 import dev.netfault.HeldPort;
+import dev.netfault.SocketAgent;
+import dev.netfault.Target;
 import dev.netfault.junit.InjectReset;
 import dev.netfault.junit.LeakedServerSockets;
 import dev.netfault.junit.SlowAccept;
@@ -29,11 +31,20 @@ public final class FaultPlan {
     private final FaultListener.Builder listener;
     private final boolean holdPort;
     private final List<String> summary;
+    private Target target;
+    private AgentPlan agent;
 
     private FaultPlan(FaultListener.Builder listener, boolean holdPort, List<String> summary) {
         this.listener = listener;
         this.holdPort = holdPort;
         this.summary = summary;
+    }
+
+    /** {@return the plan, with the socket agent rules and the target of the listener} */
+    private FaultPlan with(AgentPlan agentPlan, Target listenerTarget) {
+        this.agent = agentPlan;
+        this.target = listenerTarget;
+        return this;
     }
 
     /**
@@ -76,8 +87,35 @@ public final class FaultPlan {
                         "test the reset and the leak in separate tests");
             }
         }
+        AgentPlan agentPlan = AgentPlan.of(context, summary);
         if (!leakyServer && slow.isEmpty() && resets.isEmpty()) {
-            return new FaultPlan(null, leakKinds.contains(LeakedServerSockets.Leak.PORT), summary);
+            return new FaultPlan(null, leakKinds.contains(LeakedServerSockets.Leak.PORT), summary).with(agentPlan, null);
+        }
+        Target target = null;
+        Declared<?> targetSource = null;
+        List<Declared<?>> listenerAnnotations = new ArrayList<>();
+        if (leakyServer) {
+            listenerAnnotations.add(leaks.get(0));
+        }
+        listenerAnnotations.addAll(slow);
+        listenerAnnotations.addAll(resets);
+        for (Declared<?> declared : listenerAnnotations) {
+            String given = targetOf(declared);
+            if (given.isEmpty()) {
+                continue;
+            }
+            Target parsed = AgentPlan.parse(declared, "target", given);
+            if (target != null && !target.equals(parsed)) {
+                throw contradiction(targetSource, declared, "one test has one fault listener, so its faults aim at one target, but they name "
+                        + target + " and " + parsed, "give the target once, or on annotations that agree");
+            }
+            if (agentPlan.refuses(parsed)) {
+                throw new ExtensionConfigurationException(declared.describe() + " aims at " + parsed
+                        + ", which @RefuseConnections refuses: a refused connection never reaches the fault listener."
+                        + " Fix: test the refusal and this fault in separate tests.");
+            }
+            target = parsed;
+            targetSource = declared;
         }
 
         FaultListener.Builder builder = FaultListener.standalone().name(listenerName(context));
@@ -107,6 +145,11 @@ public final class FaultPlan {
             summary.add("@SlowAccept: " + (a.never() ? "never accepts" : "accepts one connection per "
                     + (a.delay() == SlowAccept.UNSET ? SlowAccept.DEFAULT_DELAY_MILLIS + " ms" : a.delay() + " " + unit(a.unit())))
                     + ", backlog " + a.backlog() + (a.queueFull() ? ", accept queue full from the start" : ""));
+            if (!a.upstream().isEmpty() && target != null) {
+                throw new ExtensionConfigurationException(targetSource.describe() + " aims at target " + target + ", and " + declared.describe()
+                        + " names upstream \"" + a.upstream() + "\": with a target, the listener relays to the target itself."
+                        + " Fix: remove upstream.");
+            }
             if (!a.upstream().isEmpty()) {
                 upstream = parseUpstream(declared, a.upstream());
                 upstreamSource = declared;
@@ -117,6 +160,11 @@ public final class FaultPlan {
             builder.fault(fault);
             summary.add("@InjectReset: " + fault.describe());
             String given = declared.annotation().upstream();
+            if (!given.isEmpty() && target != null) {
+                throw new ExtensionConfigurationException(targetSource.describe() + " aims at target " + target + ", and " + declared.describe()
+                        + " names upstream \"" + given + "\": with a target, the listener relays to the target itself."
+                        + " Fix: remove upstream.");
+            }
             if (!given.isEmpty()) {
                 InetSocketAddress parsed = parseUpstream(declared, given);
                 if (upstream != null && !upstream.equals(parsed)) {
@@ -127,10 +175,21 @@ public final class FaultPlan {
                 upstreamSource = declared;
             }
         }
+        if (target != null && target.port() != 0 && target.host() != null && !leakyServer) {
+            upstream = new InetSocketAddress(target.host(), target.port());
+            if (upstream.isUnresolved()) {
+                throw new ExtensionConfigurationException(targetSource.describe() + ": target host \"" + target.host()
+                        + "\" does not resolve, so the fault listener cannot relay to it."
+                        + " Fix: give a resolvable target, or a target without a port for a stand-alone fault.");
+            }
+        }
         if (upstream != null) {
             builder.upstream(upstream);
         }
-        return new FaultPlan(builder, leakKinds.contains(LeakedServerSockets.Leak.PORT), summary);
+        if (target != null) {
+            summary.add("aimed at the application's connections to " + target + " (socket agent)");
+        }
+        return new FaultPlan(builder, leakKinds.contains(LeakedServerSockets.Leak.PORT), summary).with(agentPlan, target);
     }
 
     private static Fault resetFault(Declared<InjectReset> declared) {
@@ -223,7 +282,18 @@ public final class FaultPlan {
 
     /** {@return whether the annotations ask for nothing} */
     public boolean isEmpty() {
-        return listener == null && !holdPort;
+        return listener == null && !holdPort && agent.isEmpty();
+    }
+
+    private static String targetOf(Declared<?> declared) {
+        Object a = declared.annotation();
+        if (a instanceof InjectReset r) {
+            return r.target();
+        }
+        if (a instanceof SlowAccept s) {
+            return s.target();
+        }
+        return ((LeakedServerSockets) a).target();
     }
 
     /** {@return one line per annotation, for messages} */
@@ -234,13 +304,27 @@ public final class FaultPlan {
     /** Opens what the plan asks for; on failure, closes what was opened and rethrows. */
     public InstalledFaults install() {
         FaultListener started = null;
+        HeldPort held = null;
+        InstalledFaults faults = null;
         try {
             started = listener == null ? null : listener.start();
-            HeldPort held = holdPort ? HeldPort.hold() : null;
-            return new InstalledFaults(started, held, summary());
+            held = holdPort ? HeldPort.hold() : null;
+            faults = new InstalledFaults(started, held, summary());
+            if (target != null) {
+                faults.own(SocketAgent.redirect(target, started.address()));
+            }
+            agent.install(faults);
+            return faults;
         } catch (RuntimeException e) {
-            if (started != null) {
-                started.close();
+            if (faults != null) {
+                faults.close();
+            } else {
+                if (started != null) {
+                    started.close();
+                }
+                if (held != null) {
+                    held.close();
+                }
             }
             throw e;
         }

@@ -2,8 +2,10 @@ package dev.netfault.junit.internal;
 
 import dev.netfault.FaultListener;
 import dev.netfault.HeldPort;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -18,11 +20,27 @@ public final class InstalledFaults implements AutoCloseable, ExtensionContext.St
     private final HeldPort heldPort;
     private final List<String> summary;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Deque<AutoCloseable> owned = new ConcurrentLinkedDeque<>();
+
+    /** {@return installed faults with nothing in them yet, for faults made in code} */
+    public static InstalledFaults empty() {
+        return new InstalledFaults(null, null, List.of("faults made in code"));
+    }
 
     InstalledFaults(FaultListener listener, HeldPort heldPort, List<String> summary) {
         this.listener = listener;
         this.heldPort = heldPort;
         this.summary = summary;
+    }
+
+    /** Closes {@code resource} with the test's faults, before the annotations' listener (last in, first out). */
+    public <T extends AutoCloseable> T own(T resource) {
+        if (closed.get()) {
+            closeQuietly(resource);
+            throw new IllegalStateException("the test's faults were already removed");
+        }
+        owned.push(resource);
+        return resource;
     }
 
     public Optional<FaultListener> listener() {
@@ -53,6 +71,10 @@ public final class InstalledFaults implements AutoCloseable, ExtensionContext.St
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            AutoCloseable next;
+            while ((next = owned.poll()) != null) {
+                closeQuietly(next);
+            }
             try {
                 if (listener != null) {
                     listener.close();
@@ -62,6 +84,14 @@ public final class InstalledFaults implements AutoCloseable, ExtensionContext.St
                     heldPort.close();
                 }
             }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            // a rule or listener that fails to close must not keep the others open
         }
     }
 }

@@ -1,0 +1,110 @@
+package dev.netfault.junit;
+
+import dev.netfault.AgentRule;
+import dev.netfault.FaultListener;
+import dev.netfault.HeldPort;
+import dev.netfault.SocketAgent;
+import dev.netfault.Target;
+import dev.netfault.junit.internal.InstalledFaults;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The test's handle on netfault, injected as a parameter: faults made in code, removed after the
+ * test like those of annotations (in reverse order, whatever the test's outcome). Use it for what
+ * is known only at run time, such as the port of the application's own server.
+ *
+ * <pre>{@code
+ * @Test
+ * @EnableNetFault
+ * void acceptLoopSurvivesRunningOutOfFiles(NetFault netfault) {
+ *     netfault.failAccept(server.port(), 3);   // the next 3 accepts: IOException: Too many open files
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Rules made here take no JUnit resource lock: if tests that aim at the same target run in
+ * parallel, give them {@code @ResourceLock("netfault.target:<host address>")}.
+ *
+ * @since 0.1
+ */
+public final class NetFault {
+
+    private final InstalledFaults faults;
+
+    NetFault(InstalledFaults faults) {
+        this.faults = faults;
+    }
+
+    /**
+     * {@return the listener of the test's fault annotations}
+     *
+     * @throws IllegalStateException if the test has none
+     */
+    public FaultListener listener() {
+        return faults.listener().orElseThrow(() -> new IllegalStateException(
+                "the test has no fault listener: annotate it with @InjectReset, @SlowAccept or @LeakedServerSockets, or start one with start(...)"));
+    }
+
+    /**
+     * Aims the test's fault listener at {@code target}, known only at run time: the listener relays
+     * to the target, and netfault's socket agent routes the application's own connections to the
+     * target into the listener. The application's sockets still report the target as their remote
+     * address.
+     *
+     * <pre>{@code
+     * @Test
+     * @InjectReset(afterBytesToClient = 100)
+     * void survivesATruncatedResult(NetFault netfault) {
+     *     netfault.aimAt("localhost:" + database.port());
+     *     ...
+     * }
+     * }</pre>
+     */
+    public AgentRule aimAt(String target) {
+        Target parsed = Target.parse(target);
+        FaultListener listener = listener();
+        if (parsed.host() != null && parsed.port() != 0) {
+            listener.proxyTo(new java.net.InetSocketAddress(parsed.host(), parsed.port()));
+        }
+        return redirect(target, listener);
+    }
+
+    /** Starts a listener that is closed after the test. */
+    public FaultListener start(FaultListener.Builder builder) {
+        return faults.own(builder.start());
+    }
+
+    /** Holds a loopback port until the test ends; see {@link HeldPort}. */
+    public HeldPort holdPort() {
+        return faults.own(HeldPort.hold());
+    }
+
+    /** Routes the application's connections to {@code target} into {@code listener}; see {@link SocketAgent#redirect}. */
+    public AgentRule redirect(String target, FaultListener listener) {
+        return faults.own(SocketAgent.redirect(Target.parse(target), Objects.requireNonNull(listener, "listener").address()));
+    }
+
+    /** The kernel refuses the application's connections to {@code target}; see {@link RefuseConnections}. */
+    public AgentRule refuse(String target) {
+        return faults.own(SocketAgent.refuse(Target.parse(target)));
+    }
+
+    /** Connections to {@code target} die with ETIMEDOUT {@code after} they opened; see {@link TimeOutConnections}. */
+    public AgentRule timeOutConnections(String target, Duration after) {
+        return faults.own(SocketAgent.timeOutConnections(Target.parse(target), after));
+    }
+
+    /** Resolving {@code host} fails; see {@link FailResolution}. */
+    public AgentRule failResolution(String host) {
+        return faults.own(SocketAgent.failResolution(host));
+    }
+
+    /**
+     * The next {@code times} accepts on the application's listening {@code port} fail with
+     * {@code IOException: Too many open files}; see {@link SocketAgent#failAccept}.
+     */
+    public AgentRule failAccept(int port, int times) {
+        return faults.own(SocketAgent.failAccept(port, times));
+    }
+}

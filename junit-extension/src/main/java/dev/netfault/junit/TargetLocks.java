@@ -1,0 +1,63 @@
+package dev.netfault.junit;
+
+import dev.netfault.Target;
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.parallel.ResourceLocksProvider;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/**
+ * Socket agent rules apply JVM-wide, so two tests aiming at the same target cannot run at once:
+ * each target-aimed annotation takes the lock {@code netfault.target:<host>} (the host's address
+ * when it resolves, {@code *} for a port on any host), and parallel tests serialize on it.
+ */
+final class TargetLocks implements ResourceLocksProvider {
+
+    /** The prefix of the lock keys, for tests that aim rules made in code at a target. */
+    static final String PREFIX = "netfault.target:";
+
+    @Override
+    public Set<Lock> provideForMethod(List<Class<?>> enclosingInstanceTypes, Class<?> testClass, Method testMethod) {
+        List<AnnotatedElement> elements = new ArrayList<>();
+        elements.add(testMethod);
+        elements.add(testClass);
+        elements.addAll(enclosingInstanceTypes);
+        Set<Lock> locks = new HashSet<>();
+        for (AnnotatedElement element : elements) {
+            for (String target : targets(element)) {
+                locks.add(new Lock(key(target)));
+            }
+        }
+        return locks;
+    }
+
+    private static List<String> targets(AnnotatedElement element) {
+        List<String> targets = new ArrayList<>();
+        AnnotationSupport.findRepeatableAnnotations(element, InjectReset.class).forEach(a -> targets.add(a.target()));
+        AnnotationSupport.findAnnotation(element, SlowAccept.class).ifPresent(a -> targets.add(a.target()));
+        AnnotationSupport.findAnnotation(element, LeakedServerSockets.class).ifPresent(a -> targets.add(a.target()));
+        AnnotationSupport.findRepeatableAnnotations(element, RefuseConnections.class).forEach(a -> targets.add(a.value()));
+        AnnotationSupport.findAnnotation(element, TimeOutConnections.class).ifPresent(a -> targets.add(a.value()));
+        AnnotationSupport.findRepeatableAnnotations(element, FailResolution.class).forEach(a -> targets.add(a.value()));
+        targets.removeIf(String::isBlank);
+        return targets;
+    }
+
+    static String key(String target) {
+        try {
+            Target parsed = Target.parse(target);
+            if (parsed.host() == null) {
+                return PREFIX + "*";
+            }
+            InetAddress[] resolved = parsed.resolve();
+            return PREFIX + (resolved.length > 0 ? resolved[0].getHostAddress() : parsed.host());
+        } catch (IllegalArgumentException e) {
+            return PREFIX + target; // reported as a misuse before the test runs
+        }
+    }
+}
