@@ -1,0 +1,163 @@
+package dev.netfault.internal.agent;
+
+import dev.netfault.internal.boot.NetFaultHooks;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Records the sockets and channels a test opens (on its thread and on threads started from it), so
+ * that those still open when it ends can be reported with where they were opened.
+ */
+public final class SocketTracker {
+
+    /** One socket that was opened and is still open. */
+    public record Leak(String kind, String local, String remote, StackTraceElement[] openedAt) {
+        /** {@return a multi-line description} */
+        public String describe() {
+            StringBuilder s = new StringBuilder(kind).append(" local ").append(local);
+            if (remote != null) {
+                s.append(" remote ").append(remote);
+            }
+            s.append(", opened at:");
+            for (StackTraceElement frame : openedAt) {
+                s.append("\n\t\tat ").append(frame);
+            }
+            return s.toString();
+        }
+    }
+
+    private static final InheritableThreadLocal<Session> CURRENT = new InheritableThreadLocal<>();
+    private static final AtomicInteger ACTIVE = new AtomicInteger();
+
+    private SocketTracker() {
+    }
+
+    /** A tracking session: everything the starting thread (and threads it starts) opens until {@link #stop()}. */
+    public static final class Session {
+        private final List<Object> sockets = new ArrayList<>();
+        private final Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        private final List<StackTraceElement[]> stacks = new ArrayList<>();
+        private boolean stopped;
+
+        synchronized void add(Object socket, StackTraceElement[] stack) {
+            if (!stopped && seen.add(socket)) { // chained constructors report the same socket twice
+                sockets.add(socket);
+                stacks.add(stack);
+            }
+        }
+
+        /** Stops tracking. {@return the sockets that are still open} */
+        public List<Leak> stop() {
+            List<Leak> leaks = new ArrayList<>();
+            synchronized (this) {
+                if (stopped) {
+                    return leaks;
+                }
+                stopped = true;
+                for (int i = 0; i < sockets.size(); i++) {
+                    Leak leak = leakOf(sockets.get(i), stacks.get(i));
+                    if (leak != null) {
+                        leaks.add(leak);
+                    }
+                }
+                sockets.clear();
+                stacks.clear();
+                seen.clear();
+            }
+            if (CURRENT.get() == this) {
+                CURRENT.remove();
+            }
+            if (ACTIVE.decrementAndGet() == 0) {
+                NetFaultHooks.tracking = false;
+            }
+            return leaks;
+        }
+    }
+
+    /** Starts tracking for the current thread and the threads it starts. Installs the agent if needed. */
+    public static Session start() {
+        AgentInstaller.install();
+        Session session = new Session();
+        CURRENT.set(session);
+        ACTIVE.incrementAndGet();
+        NetFaultHooks.openedHook = SocketTracker::opened;
+        NetFaultHooks.tracking = true;
+        return session;
+    }
+
+    private static void opened(Object socket) {
+        Session session = CURRENT.get();
+        if (session == null || Thread.currentThread() instanceof InternalThread) {
+            return;
+        }
+        String type = socket.getClass().getName();
+        if (type.equals("sun.nio.ch.SocketAdaptor") || type.equals("sun.nio.ch.ServerSocketAdaptor")) {
+            return; // the socket view of a channel: the channel itself is tracked
+        }
+        StackTraceElement[] stack = new Throwable().getStackTrace();
+        int first = 0;
+        for (int i = 1; i < stack.length; i++) { // 0 is this method
+            String c = stack[i].getClassName();
+            if (c.startsWith("dev.netfault.internal.boot.") || c.startsWith(SocketTracker.class.getName())) {
+                first = i + 1;
+                continue;
+            }
+            if (c.startsWith("dev.netfault.internal.") || c.startsWith("dev.netfault.junit.internal.") || c.equals("dev.netfault.HeldPort")) {
+                return; // netfault's own sockets are not the test's leaks
+            }
+            if (isPlumbing(c) && first == i) {
+                first = i + 1;
+            }
+        }
+        int end = first + 1;
+        while (end < stack.length && end < first + 12 && !isHarness(stack[end].getClassName())) {
+            end++;
+        }
+        session.add(socket, Arrays.copyOfRange(stack, first, Math.min(stack.length, end)));
+    }
+
+    /** Frames from here on are the test framework's, not the code under test. */
+    private static boolean isHarness(String className) {
+        return className.startsWith("jdk.internal.reflect.") || className.startsWith("java.lang.reflect.")
+                || className.startsWith("org.junit.");
+    }
+
+    private static boolean isPlumbing(String className) {
+        return className.startsWith("java.net.Socket")
+                || className.startsWith("java.net.ServerSocket") || className.startsWith("sun.nio.ch.")
+                || className.startsWith("java.nio.channels.") || className.startsWith("java.nio.channels.spi.");
+    }
+
+    private static Leak leakOf(Object socket, StackTraceElement[] stack) {
+        try {
+            if (socket instanceof Socket s) {
+                if (s.isClosed() || !(s.isBound() || s.isConnected())) {
+                    return null;
+                }
+                return new Leak("Socket", String.valueOf(s.getLocalSocketAddress()), String.valueOf(s.getRemoteSocketAddress()), stack);
+            }
+            if (socket instanceof ServerSocket s) {
+                return s.isClosed() || !s.isBound() ? null : new Leak("ServerSocket", String.valueOf(s.getLocalSocketAddress()), null, stack);
+            }
+            if (socket instanceof NetworkChannel channel && channel.isOpen()) {
+                SocketAddress remote = channel instanceof SocketChannel sc ? sc.getRemoteAddress() : null;
+                String kind = channel instanceof SocketChannel ? "SocketChannel" : "ServerSocketChannel";
+                return new Leak(kind, String.valueOf(channel.getLocalAddress()), remote == null ? null : remote.toString(), stack);
+            }
+        } catch (IOException e) {
+            return null; // closed meanwhile
+        }
+        return null;
+    }
+}
