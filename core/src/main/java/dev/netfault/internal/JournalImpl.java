@@ -152,7 +152,7 @@ final class JournalImpl implements Journal {
     public String describe() {
         StringBuilder s = new StringBuilder("journal of netfault listener '").append(listenerName).append("': ");
         List<ConnectionRecord> connections = connections();
-        s.append(connections.isEmpty() ? "no connection accepted" : connections.size() + " connection(s)");
+        s.append(connections.isEmpty() ? "no connection accepted" : connections.size() == 1 ? "1 connection" : connections.size() + " connections");
         for (ConnectionRecord c : connections) {
             s.append("\n  ").append(c.describe());
         }

@@ -136,16 +136,17 @@ public final class ListenerEngine implements FaultListener {
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         long id = ++acceptedCount;
-        JournalImpl.Entry entry = journal.open(id, client);
         if (config.leakLimit() > 0) {
             leaked.add(channel);
-            entry.leaked();
             if (++leakedCount >= config.leakLimit()) {
+                // Before the journal shows the last leaked connection: once a test sees it, connects time out.
                 serverKey.interestOps(0);
                 fillAcceptQueue(false);
             }
+            journal.open(id, client).leaked();
             return;
         }
+        JournalImpl.Entry entry = journal.open(id, client);
         List<Fault> selected = faults.stream().filter(f -> f.connections().matches(id)).toList();
         InetSocketAddress target = upstream;
         Relay relay = new Relay(this, loop, channel, entry, selected, config.echo() && target == null, target != null);
@@ -165,6 +166,8 @@ public final class ListenerEngine implements FaultListener {
                 // The queue is empty before the loop starts, so each handshake completes at once.
                 filler.socket().connect(address, 2_000);
             } else {
+                // Bound first: a pending non-blocking connect reports no local address, and we need its port.
+                filler.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                 filler.configureBlocking(false);
                 filler.connect(address);
             }

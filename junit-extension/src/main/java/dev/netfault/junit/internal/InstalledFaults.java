@@ -59,8 +59,8 @@ public final class InstalledFaults implements AutoCloseable, ExtensionContext.St
     public String where() {
         StringBuilder s = new StringBuilder();
         if (listener != null) {
-            s.append("listener ").append(listener.address());
-            listener.upstream().ifPresent(u -> s.append(" in front of ").append(u));
+            s.append("listener ").append(listener.host()).append(':').append(listener.port());
+            listener.upstream().ifPresent(u -> s.append(" in front of ").append(u.getHostString()).append(':').append(u.getPort()));
         }
         if (heldPort != null) {
             s.append(s.length() == 0 ? "" : ", ").append("held port ").append(heldPort.port());
