@@ -5,7 +5,8 @@ package dev.netfault;
  *
  * @since 0.1
  */
-public sealed interface Connections permits Connections.All, Connections.First, Connections.Nth {
+public sealed interface Connections permits Connections.All, Connections.First, Connections.Nth, Connections.EveryNth,
+        Connections.Random {
 
     /** Every connection. */
     static All all() {
@@ -31,11 +32,40 @@ public sealed interface Connections permits Connections.All, Connections.First, 
     }
 
     /**
+     * Every {@code n}-th connection: the n-th, the 2n-th, and so on.
+     *
+     * @param n at least 1
+     */
+    static EveryNth every(int n) {
+        return new EveryNth(n);
+    }
+
+    /**
+     * Each connection with probability {@code p}, drawn from the listener's seed, so that a run is
+     * replayed exactly with the same seed (see {@code FaultListener.Builder#seed}).
+     *
+     * @param probability from 0 to 1
+     */
+    static Random withProbability(double probability) {
+        return new Random(probability);
+    }
+
+    /**
      * {@return whether the connection with this accept index (1-based) is selected}
      *
      * @param index the connection's position in accept order, from 1
      */
-    boolean matches(long index);
+    default boolean matches(long index) {
+        return matches(index, 0);
+    }
+
+    /**
+     * {@return whether the connection with this accept index (1-based) is selected, under a seed}
+     *
+     * @param index the connection's position in accept order, from 1
+     * @param seed the listener's seed; only {@link Random} uses it
+     */
+    boolean matches(long index, long seed);
 
     /** {@return a short human-readable form, such as {@code "the first 2 connections"}} */
     String describe();
@@ -45,7 +75,7 @@ public sealed interface Connections permits Connections.All, Connections.First, 
         static final All INSTANCE = new All();
 
         @Override
-        public boolean matches(long index) {
+        public boolean matches(long index, long seed) {
             return true;
         }
 
@@ -68,7 +98,7 @@ public sealed interface Connections permits Connections.All, Connections.First, 
         }
 
         @Override
-        public boolean matches(long index) {
+        public boolean matches(long index, long seed) {
             return index <= count;
         }
 
@@ -91,13 +121,60 @@ public sealed interface Connections permits Connections.All, Connections.First, 
         }
 
         @Override
-        public boolean matches(long candidate) {
+        public boolean matches(long candidate, long seed) {
             return candidate == index;
         }
 
         @Override
         public String describe() {
             return "connection #" + index;
+        }
+    }
+
+    /**
+     * Every n-th connection.
+     *
+     * @param n at least 1
+     */
+    record EveryNth(int n) implements Connections {
+        public EveryNth {
+            if (n < 1) {
+                throw new IllegalArgumentException("every n-th connection needs n of at least 1, but was " + n);
+            }
+        }
+
+        @Override
+        public boolean matches(long index, long seed) {
+            return index % n == 0;
+        }
+
+        @Override
+        public String describe() {
+            return n == 1 ? "every connection" : "every " + n + "th connection";
+        }
+    }
+
+    /**
+     * Each connection with a probability, drawn from the seed and the connection's index (so the
+     * draw does not depend on timing or on other connections).
+     *
+     * @param probability from 0 to 1
+     */
+    record Random(double probability) implements Connections {
+        public Random {
+            if (!(probability >= 0 && probability <= 1)) {
+                throw new IllegalArgumentException("a probability must be from 0 to 1, but was " + probability);
+            }
+        }
+
+        @Override
+        public boolean matches(long index, long seed) {
+            return new java.util.SplittableRandom(seed ^ (index * 0x9E3779B97F4A7C15L)).nextDouble() < probability;
+        }
+
+        @Override
+        public String describe() {
+            return "each connection with probability " + probability;
         }
     }
 }

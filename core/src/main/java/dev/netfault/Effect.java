@@ -2,6 +2,7 @@ package dev.netfault;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a fault does to a connection when its {@link Trigger} fires. Effects are immutable values.
@@ -10,7 +11,8 @@ import java.util.Objects;
  *
  * @since 0.1
  */
-public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close, Effect.Delay {
+public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close, Effect.Delay, Effect.Latency,
+        Effect.Bandwidth, Effect.Slice, Effect.Blackhole, Effect.SlowClose, Effect.HalfClose {
 
     /**
      * Abort the connection with a real RST (the listener closes the client's socket with
@@ -52,12 +54,55 @@ public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close,
         return new Delay(duration);
     }
 
+    /**
+     * From the trigger on, hold every chunk of data for {@code latency}, plus or minus up to
+     * {@code jitter} (uniformly, from the listener's seed), keeping the order of the bytes. The
+     * application sees its answers late: a read timeout shorter than the latency fires
+     * ({@code SocketTimeoutException: Read timed out}).
+     */
+    static Latency latency(Duration latency, Duration jitter) {
+        return new Latency(latency, jitter);
+    }
+
+    /** From the trigger on, relay at most {@code bytesPerSecond}: a slow link. */
+    static Bandwidth bandwidth(long bytesPerSecond) {
+        return new Bandwidth(bytesPerSecond);
+    }
+
+    /** From the trigger on, deliver data in segments of at most {@code bytes}, with {@code interval} between them. */
+    static Slice slice(int bytes, Duration interval) {
+        return new Slice(bytes, interval);
+    }
+
+    /**
+     * From the trigger on, read the data and drop it (nothing more arrives, the connection looks
+     * alive), then close with a FIN after {@code closeAfter}, or never if it is empty.
+     */
+    static Blackhole blackhole(Optional<Duration> closeAfter) {
+        return new Blackhole(closeAfter);
+    }
+
+    /** When a side closes, pass the close on only {@code delay} later (a peer slow to close). */
+    static SlowClose slowClose(Duration delay) {
+        return new SlowClose(delay);
+    }
+
+    /**
+     * Close one direction only, with a FIN: towards the client ({@code TO_CLIENT}: its read returns
+     * -1 while it can still send) or towards the upstream ({@code FROM_CLIENT}: the server reads the end
+     * of the request while the answer still flows). The direction is the fault's, see
+     * {@link Fault#in(Direction)}; without one, towards the client.
+     */
+    static HalfClose halfClose() {
+        return HalfClose.INSTANCE;
+    }
+
     /** {@return a short human-readable form, such as {@code "reset"} or {@code "delay 200ms"}} */
     String describe();
 
     /** {@return whether the effect ends the connection (a reset, a close or a stall)} */
     default boolean isTerminal() {
-        return !(this instanceof Delay);
+        return this instanceof Reset || this instanceof Close || this instanceof Stall;
     }
 
     /** A real RST. See {@link Effect#reset()}. */
@@ -106,6 +151,116 @@ public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close,
         @Override
         public String describe() {
             return "delay " + duration.toMillis() + "ms";
+        }
+    }
+
+    /**
+     * Latency with jitter. See {@link Effect#latency(Duration, Duration)}.
+     *
+     * @param latency the mean added delay, not negative
+     * @param jitter the largest deviation from it, not negative and not more than the latency
+     */
+    record Latency(Duration latency, Duration jitter) implements Effect {
+        public Latency {
+            requireNonNegative(latency, "a latency");
+            requireNonNegative(jitter, "a jitter");
+            if (jitter.compareTo(latency) > 0) {
+                throw new IllegalArgumentException("a jitter must not exceed the latency (" + latency.toMillis() + " ms), but was "
+                        + jitter.toMillis() + " ms");
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "latency " + latency.toMillis() + "ms" + (jitter.isZero() ? "" : " +/- " + jitter.toMillis() + "ms");
+        }
+    }
+
+    /**
+     * A bandwidth limit. See {@link Effect#bandwidth(long)}.
+     *
+     * @param bytesPerSecond at least 1
+     */
+    record Bandwidth(long bytesPerSecond) implements Effect {
+        public Bandwidth {
+            if (bytesPerSecond < 1) {
+                throw new IllegalArgumentException("a bandwidth must be at least 1 byte per second, but was " + bytesPerSecond);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "bandwidth " + bytesPerSecond + " B/s";
+        }
+    }
+
+    /**
+     * Small segments with pauses. See {@link Effect#slice(int, Duration)}.
+     *
+     * @param bytes the largest segment, at least 1
+     * @param interval the pause after each segment, not negative
+     */
+    record Slice(int bytes, Duration interval) implements Effect {
+        public Slice {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("a slice must be at least 1 byte, but was " + bytes);
+            }
+            requireNonNegative(interval, "a slice interval");
+        }
+
+        @Override
+        public String describe() {
+            return "slices of " + bytes + " bytes every " + interval.toMillis() + "ms";
+        }
+    }
+
+    /**
+     * Data dropped. See {@link Effect#blackhole(Optional)}.
+     *
+     * @param closeAfter when to close with a FIN, or empty for never
+     */
+    record Blackhole(Optional<Duration> closeAfter) implements Effect {
+        public Blackhole {
+            Objects.requireNonNull(closeAfter, "closeAfter");
+            closeAfter.ifPresent(d -> requireNonNegative(d, "a blackhole's close delay"));
+        }
+
+        @Override
+        public String describe() {
+            return "blackhole" + closeAfter.map(d -> ", close after " + d.toMillis() + "ms").orElse("");
+        }
+    }
+
+    /**
+     * A slow close. See {@link Effect#slowClose(Duration)}.
+     *
+     * @param delay how long the close waits, not negative
+     */
+    record SlowClose(Duration delay) implements Effect {
+        public SlowClose {
+            requireNonNegative(delay, "a close delay");
+        }
+
+        @Override
+        public String describe() {
+            return "slow close " + delay.toMillis() + "ms";
+        }
+    }
+
+    /** A half-close. See {@link Effect#halfClose()}. */
+    record HalfClose() implements Effect {
+        static final HalfClose INSTANCE = new HalfClose();
+
+        @Override
+        public String describe() {
+            return "half-close";
+        }
+    }
+
+    private static void requireNonNegative(Duration duration, String what) {
+        Objects.requireNonNull(duration, what);
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException(what + " must not be negative, but was " + duration.toMillis() + " ms");
         }
     }
 }

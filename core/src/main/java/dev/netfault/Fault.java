@@ -2,6 +2,7 @@ package dev.netfault;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A fault: an {@link Effect} that fires on a {@link Trigger}, on some {@link Connections}.
@@ -16,14 +17,71 @@ import java.util.Objects;
  * @param effect what happens
  * @param trigger when it happens
  * @param connections to which connections
+ * @param direction which direction a continuous effect (latency, bandwidth, slices, blackhole,
+ *     slow close, half-close) applies to; empty: the byte trigger's direction, or both
  * @since 0.1
  */
-public record Fault(Effect effect, Trigger trigger, Connections connections) {
+public record Fault(Effect effect, Trigger trigger, Connections connections, Optional<Direction> direction) {
 
     public Fault {
         Objects.requireNonNull(effect, "effect");
         Objects.requireNonNull(trigger, "trigger");
         Objects.requireNonNull(connections, "connections");
+        Objects.requireNonNull(direction, "direction");
+    }
+
+    /** A fault for both directions. */
+    public Fault(Effect effect, Trigger trigger, Connections connections) {
+        this(effect, trigger, connections, Optional.empty());
+    }
+
+    /** {@return latency with jitter from accept on, both directions; see {@link Effect#latency}} */
+    public static Fault latency(Duration latency, Duration jitter) {
+        return of(Effect.latency(latency, jitter));
+    }
+
+    /** {@return a bandwidth limit from accept on, both directions; see {@link Effect#bandwidth}} */
+    public static Fault bandwidth(long bytesPerSecond) {
+        return of(Effect.bandwidth(bytesPerSecond));
+    }
+
+    /** {@return small segments with pauses from accept on, both directions; see {@link Effect#slice}} */
+    public static Fault slice(int bytes, Duration interval) {
+        return of(Effect.slice(bytes, interval));
+    }
+
+    /** {@return dropped data from accept on, both directions, never closed; see {@link Effect#blackhole}} */
+    public static Fault blackhole() {
+        return of(Effect.blackhole(Optional.empty()));
+    }
+
+    /** {@return a slow close; see {@link Effect#slowClose}} */
+    public static Fault slowClose(Duration delay) {
+        return of(Effect.slowClose(delay));
+    }
+
+    /** {@return a half-close towards the client on accept; see {@link Effect#halfClose}} */
+    public static Fault halfClose() {
+        return of(Effect.halfClose());
+    }
+
+    /** {@return this fault, for one direction only} */
+    public Fault in(Direction newDirection) {
+        return new Fault(effect, trigger, connections, Optional.of(newDirection));
+    }
+
+    /**
+     * {@return the directions the effect applies to: the fault's own, else a byte trigger's, else both
+     * (a half-close without a direction closes towards the client)}
+     */
+    public java.util.Set<Direction> directions() {
+        if (direction.isPresent()) {
+            return java.util.EnumSet.of(direction.get());
+        }
+        if (trigger instanceof Trigger.AfterBytes bytes) {
+            return java.util.EnumSet.of(bytes.direction());
+        }
+        return effect instanceof Effect.HalfClose ? java.util.EnumSet.of(Direction.TO_CLIENT) : java.util.EnumSet.allOf(Direction.class);
     }
 
     /** A real RST on accept, on every connection; see {@link Effect#reset()}. */
@@ -68,16 +126,17 @@ public record Fault(Effect effect, Trigger trigger, Connections connections) {
 
     /** {@return this fault with another trigger} */
     public Fault when(Trigger newTrigger) {
-        return new Fault(effect, newTrigger, connections);
+        return new Fault(effect, newTrigger, connections, direction);
     }
 
     /** {@return this fault, on other connections} */
     public Fault on(Connections newConnections) {
-        return new Fault(effect, trigger, newConnections);
+        return new Fault(effect, trigger, newConnections, direction);
     }
 
     /** {@return a human-readable form, such as {@code "reset after 10 bytes to the client on every connection"}} */
     public String describe() {
-        return effect.describe() + " " + trigger.describe() + " on " + connections.describe();
+        return effect.describe() + direction.map(d -> " " + d.describe()).orElse("") + " " + trigger.describe() + " on "
+                + connections.describe();
     }
 }

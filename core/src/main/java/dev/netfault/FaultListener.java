@@ -62,6 +62,28 @@ public interface FaultListener extends AutoCloseable {
         return URI.create(scheme + "://" + host() + ":" + port() + "/");
     }
 
+    /** {@return the seed of everything random in this listener: give it to {@link Builder#seed} to replay a run} */
+    long seed();
+
+    /**
+     * Resets every connection open now with a real RST ("break now"); later connections are
+     * served as usual.
+     */
+    void resetOpenConnections();
+
+    /**
+     * Takes the listener down: it closes its listening socket, so new connects are refused by the
+     * kernel ({@code ConnectException: Connection refused}); open connections stay. Idempotent.
+     */
+    void down();
+
+    /**
+     * Brings the listener back up on the same port after {@link #down()} ("heal").
+     *
+     * @throws java.io.UncheckedIOException if the port was taken meanwhile
+     */
+    void up();
+
     /** {@return this listener's name, used in its thread's name and in messages} */
     String name();
 
@@ -113,6 +135,7 @@ public interface FaultListener extends AutoCloseable {
         private boolean fillAcceptQueue;
         private int leakLimit = -1;
         private String name = "listener";
+        private Long seed;
 
         Builder() {
         }
@@ -194,6 +217,15 @@ public interface FaultListener extends AutoCloseable {
             return this;
         }
 
+        /**
+         * The seed of everything random in this listener ({@link Connections#withProbability},
+         * jitter), to replay a run exactly; by default a new random seed, reported by {@link FaultListener#seed()}.
+         */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
         /** Name the listener (its thread is {@code netfault-<name>}). */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -220,7 +252,8 @@ public interface FaultListener extends AutoCloseable {
                 throw new IllegalStateException("a listener that never accepts has no accept delay");
             }
             return ListenerEngine.start(new ListenerConfig(name, upstream, echo, List.copyOf(faults), acceptDelay,
-                    acceptNever, backlog, fillAcceptQueue, leakLimit));
+                    acceptNever, backlog, fillAcceptQueue, leakLimit,
+                    seed != null ? seed : java.util.concurrent.ThreadLocalRandom.current().nextLong()));
         }
     }
 }

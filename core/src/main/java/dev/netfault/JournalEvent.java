@@ -39,6 +39,10 @@ public record JournalEvent(Instant time, long connection, Type type, String deta
         LEAKED,
         /** The listener filled its own accept queue: further connects time out. */
         ACCEPT_QUEUE_FILLED,
+        /** The test took the listener down: its port refuses connections. */
+        LISTENER_DOWN,
+        /** The test brought the listener back up on its port. */
+        LISTENER_UP,
         /** The listener closed, with everything it held. */
         LISTENER_CLOSED
     }

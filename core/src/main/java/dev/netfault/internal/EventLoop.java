@@ -91,6 +91,52 @@ final class EventLoop {
         }
     }
 
+    interface LoopTask<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code task} on the loop thread and waits for it. Thread-safe (runs at once on the loop
+     * thread itself).
+     *
+     * @throws java.io.UncheckedIOException if the task throws an IOException
+     */
+    <T> T call(LoopTask<T> task) {
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        Runnable body = () -> {
+            try {
+                result.complete(task.run());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        };
+        if (inLoop()) {
+            body.run();
+        } else {
+            if (!running) {
+                throw new IllegalStateException("the listener is closed");
+            }
+            execute(body);
+        }
+        try {
+            return result.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw new java.io.UncheckedIOException(io);
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the listener", e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the listener did not answer within 10 s", e);
+        }
+    }
+
     /** Runs {@code task} on the loop thread after {@code delay}. Loop thread only. */
     Timer schedule(Duration delay, Runnable task) {
         long nanos = delay.compareTo(Duration.ofDays(365)) > 0 ? TimeUnit.DAYS.toNanos(365) : delay.toNanos();

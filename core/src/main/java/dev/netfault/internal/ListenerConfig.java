@@ -15,5 +15,6 @@ public record ListenerConfig(
         boolean acceptNever,
         int backlog,
         boolean fillAcceptQueue,
-        int leakLimit) {
+        int leakLimit,
+        long seed) {
 }

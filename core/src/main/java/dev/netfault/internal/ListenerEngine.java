@@ -28,7 +28,7 @@ import javax.net.SocketFactory;
 public final class ListenerEngine implements FaultListener {
 
     private final ListenerConfig config;
-    private final ServerSocketChannel server;
+    private ServerSocketChannel server;
     private final InetSocketAddress address;
     private final EventLoop loop;
     private final JournalImpl journal;
@@ -147,9 +147,9 @@ public final class ListenerEngine implements FaultListener {
             return;
         }
         JournalImpl.Entry entry = journal.open(id, client);
-        List<Fault> selected = faults.stream().filter(f -> f.connections().matches(id)).toList();
+        List<Fault> selected = faults.stream().filter(f -> f.connections().matches(id, config.seed())).toList();
         InetSocketAddress target = upstream;
-        Relay relay = new Relay(this, loop, channel, entry, selected, config.echo() && target == null, target != null);
+        Relay relay = new Relay(this, loop, channel, entry, selected, config.echo() && target == null, target != null, config.seed());
         relays.add(relay);
         relay.start(target);
     }
@@ -223,6 +223,54 @@ public final class ListenerEngine implements FaultListener {
             throw new IllegalStateException("listener '" + config.name() + "' echoes: it cannot also relay to an upstream");
         }
         this.upstream = newUpstream;
+    }
+
+    @Override
+    public long seed() {
+        return config.seed();
+    }
+
+    @Override
+    public void resetOpenConnections() {
+        loop.call(() -> {
+            for (Relay relay : List.copyOf(relays)) {
+                relay.resetNow("reset by the test");
+            }
+            loop.selector().selectNow(); // a registered channel closes when deregistered: do it now, before returning
+            return null;
+        });
+    }
+
+    @Override
+    public void down() {
+        loop.call(() -> {
+            if (server.isOpen()) {
+                server.close(); // the port now refuses: a real ECONNREFUSED for new connects
+                loop.selector().selectNow(); // a registered channel closes when deregistered: do it now, before returning
+                journal.event(0, JournalEvent.Type.LISTENER_DOWN, "");
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void up() {
+        loop.call(() -> {
+            if (!server.isOpen()) {
+                ServerSocketChannel reopened = ServerSocketChannel.open(StandardProtocolFamily.INET);
+                try {
+                    reopened.bind(address, config.backlog());
+                    reopened.configureBlocking(false);
+                    serverKey = reopened.register(loop.selector(), config.acceptNever() ? 0 : SelectionKey.OP_ACCEPT, acceptor);
+                } catch (IOException e) {
+                    reopened.close();
+                    throw new UncheckedIOException("netfault could not bring listener '" + config.name() + "' back up on " + address, e);
+                }
+                server = reopened;
+                journal.event(0, JournalEvent.Type.LISTENER_UP, "");
+            }
+            return null;
+        });
     }
 
     @Override

@@ -5,32 +5,64 @@ import dev.netfault.Fault;
 import dev.netfault.Trigger;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * One direction of a relayed connection: what it reads from, where it writes to, how far it got,
- * and the byte-offset faults still ahead of it. Loop thread only.
+ * the byte-offset faults still ahead of it, and how its output is shaped (latency, bandwidth,
+ * slices). Loop thread only.
  */
 final class Pipe {
+
+    /** With latency, how much may wait in the pipe before it stops reading (back-pressure). */
+    static final int MAX_QUEUED = 4 * EventLoop.BUFFER_SIZE;
+
+    /** Bytes read and waiting to be written, with the time each chunk may go. */
+    private record Chunk(ByteBuffer buffer, long releaseAt) {
+    }
 
     final Direction direction;
     SocketChannel source;
     /** Where bytes go; {@code null} discards them (a stand-alone listener that only reads). */
     SocketChannel sink;
+    /** Bytes read from the source. */
+    long read;
     /** Bytes delivered to the sink (or discarded): the offset byte triggers count. */
     long transferred;
-    /** Bytes read but not yet written; while set, the pipe reads nothing more. */
-    ByteBuffer pending;
     int paused;
+    /** The source sent its FIN. */
     boolean eof;
+    /** The FIN was passed on (or the direction was half-closed). */
+    boolean eofPassedOn;
+    /** The last write did not take everything: wait for the socket to be writable. */
+    boolean socketFull;
+    boolean flushScheduled;
+
+    // Shaping, switched on by continuous effects when their trigger fires.
+    long latencyNanos;
+    long jitterNanos;
+    long bytesPerSecond;
+    int sliceBytes;
+    long sliceIntervalNanos;
+    boolean blackhole;
+    long closeDelayNanos;
+    long nextWriteAt;
+    private long lastRelease;
+
+    private final ArrayDeque<Chunk> queue = new ArrayDeque<>();
+    private long queued;
     private final List<Fault> byteFaults;
     private int next;
+    private final SplittableRandom random;
 
-    Pipe(Direction direction, SocketChannel source, SocketChannel sink, List<Fault> faults, boolean allDirections) {
+    Pipe(Direction direction, SocketChannel source, SocketChannel sink, List<Fault> faults, boolean allDirections, SplittableRandom random) {
         this.direction = direction;
         this.source = source;
         this.sink = sink;
+        this.random = random;
         this.byteFaults = faults.stream()
                 .filter(f -> f.trigger() instanceof Trigger.AfterBytes b && (allDirections || b.direction() == direction))
                 .sorted(Comparator.comparingLong(f -> ((Trigger.AfterBytes) f.trigger()).bytes()))
@@ -38,25 +70,68 @@ final class Pipe {
     }
 
     boolean wantsRead() {
-        return !eof && pending == null && paused == 0;
+        if (eof || paused > 0) {
+            return false;
+        }
+        return queue.isEmpty() || latencyNanos > 0 && queued < MAX_QUEUED;
     }
 
     boolean wantsWrite() {
-        return pending != null && paused == 0;
+        return socketFull && paused == 0 && !queue.isEmpty();
+    }
+
+    boolean hasQueued() {
+        return !queue.isEmpty();
     }
 
     /** {@return how many bytes the next read may take, so that a byte trigger fires exactly at its offset} */
     int readLimit(int capacity) {
         if (next < byteFaults.size()) {
-            long room = offset(byteFaults.get(next)) - transferred;
+            long room = offset(byteFaults.get(next)) - read;
             return (int) Math.max(0, Math.min(capacity, room));
         }
         return capacity;
     }
 
+    /** Queues a chunk just read, to be written once its latency has passed. */
+    void enqueue(ByteBuffer buffer) {
+        long release = System.nanoTime();
+        if (latencyNanos > 0) {
+            long jitter = jitterNanos == 0 ? 0 : random.nextLong(-jitterNanos, jitterNanos + 1);
+            release += latencyNanos + jitter;
+        }
+        release = Math.max(release, lastRelease); // jitter never reorders bytes
+        lastRelease = release;
+        queued += buffer.remaining();
+        queue.addLast(new Chunk(buffer, release));
+    }
+
+    ByteBuffer head() {
+        return queue.peekFirst().buffer();
+    }
+
+    long headDue() {
+        return Math.max(queue.peekFirst().releaseAt(), nextWriteAt);
+    }
+
+    /** The head chunk lost {@code n} bytes to a write. {@return the drained buffer, if the head is done} */
+    ByteBuffer consumed(int n) {
+        queued -= n;
+        if (!queue.peekFirst().buffer().hasRemaining()) {
+            return queue.pollFirst().buffer();
+        }
+        return null;
+    }
+
+    /** Drops whatever waits (a terminal fault, a blackhole). */
+    void dropQueued() {
+        queue.clear();
+        queued = 0;
+    }
+
     /** {@return the next fault whose offset has been reached, or {@code null}} */
     Fault due() {
-        if (pending == null && next < byteFaults.size() && offset(byteFaults.get(next)) <= transferred) {
+        if (queue.isEmpty() && next < byteFaults.size() && offset(byteFaults.get(next)) <= transferred) {
             return byteFaults.get(next++);
         }
         return null;

@@ -12,12 +12,14 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
- * One accepted connection: relays it (to the upstream, back to the client, or into the void) and
- * fires its faults at exact points. Loop thread only.
+ * One accepted connection: relays it (to the upstream, back to the client, or into the void),
+ * shapes it, and fires its faults at exact points. Loop thread only.
  */
 final class Relay {
 
@@ -48,7 +50,7 @@ final class Relay {
                 }
             }
             if (state == State.OPEN && key.isValid() && key.isWritable()) {
-                flush(echo ? fromClient : toClient);
+                writable(echo ? fromClient : toClient);
             }
         }
 
@@ -69,7 +71,7 @@ final class Relay {
                 onReadable(toClient);
             }
             if (state == State.OPEN && key.isValid() && key.isWritable()) {
-                flush(fromClient);
+                writable(fromClient);
             }
         }
 
@@ -80,15 +82,16 @@ final class Relay {
     };
 
     Relay(ListenerEngine listener, EventLoop loop, SocketChannel client, JournalImpl.Entry log, List<Fault> faults,
-            boolean echo, boolean proxy) {
+            boolean echo, boolean proxy, long seed) {
         this.listener = listener;
         this.loop = loop;
         this.client = client;
         this.log = log;
         this.faults = faults;
         this.echo = echo;
-        this.fromClient = new Pipe(Direction.FROM_CLIENT, client, echo ? client : null, faults, echo);
-        this.toClient = proxy ? new Pipe(Direction.TO_CLIENT, null, client, faults, false) : null;
+        SplittableRandom random = new SplittableRandom(seed ^ (log.id * 0x9E3779B97F4A7C15L));
+        this.fromClient = new Pipe(Direction.FROM_CLIENT, client, echo ? client : null, faults, echo, random.split());
+        this.toClient = proxy ? new Pipe(Direction.TO_CLIENT, null, client, faults, false, random.split()) : null;
     }
 
     void start(InetSocketAddress upstreamAddress) throws IOException {
@@ -136,15 +139,24 @@ final class Relay {
         }
     }
 
+    /** Resets the client now (a fault applied from the test while the connection is open). */
+    void resetNow(String why) {
+        if (state != State.CLOSED) {
+            resetClient(why);
+        }
+    }
+
     /** Stops everything at listener close: the client gets a RST (no TIME_WAIT, no half-open peer). */
     void shutdown() {
-        if (state != State.CLOSED) {
-            resetClient("listener closed");
-        }
+        resetNow("listener closed");
     }
 
     private boolean active() {
         return state == State.STARTING || state == State.CONNECTING || state == State.OPEN;
+    }
+
+    private List<Pipe> pipes() {
+        return toClient == null ? List.of(fromClient) : List.of(fromClient, toClient);
     }
 
     private void finishConnect() {
@@ -165,15 +177,16 @@ final class Relay {
 
     private void opened() {
         state = State.OPEN;
-        fireDue(fromClient);
-        if (toClient != null) {
-            fireDue(toClient);
+        for (Pipe pipe : pipes()) {
+            fireDue(pipe);
         }
         updateInterest();
     }
 
+    // ---- data --------------------------------------------------------------------------------------
+
     private void onReadable(Pipe pipe) {
-        if (!pipe.wantsRead() || state != State.OPEN) {
+        if (state != State.OPEN || !pipe.wantsRead()) {
             return; // readiness computed before a fault changed the plan
         }
         ByteBuffer buffer = loop.borrow();
@@ -193,11 +206,17 @@ final class Relay {
             }
             return;
         }
-        if (pipe.sink == null) {
+        pipe.read += n;
+        if (pipe.sink == null && !pipe.blackhole) {
             loop.giveBack(buffer);
-            delivered(pipe, n);
+            delivered(pipe, n, false); // a stand-alone listener consumes what it reads
+        } else if (pipe.blackhole || pipe.eofPassedOn) {
+            loop.giveBack(buffer); // dropped
+            if (pipe.direction == Direction.FROM_CLIENT) {
+                log.addFromClient(n);
+            }
         } else {
-            pipe.pending = buffer.flip();
+            pipe.enqueue(buffer.flip());
             flush(pipe);
         }
         if (state == State.OPEN) {
@@ -205,34 +224,81 @@ final class Relay {
         }
     }
 
+    private void writable(Pipe pipe) {
+        pipe.socketFull = false;
+        flush(pipe);
+    }
+
+    /** Writes what is due, within the pipe's latency, bandwidth and slices; wakes itself when more is due. */
     private void flush(Pipe pipe) {
-        ByteBuffer buffer = pipe.pending;
-        if (buffer == null) {
-            return;
+        while (state == State.OPEN && pipe.hasQueued() && pipe.paused == 0 && !pipe.socketFull) {
+            long now = System.nanoTime();
+            long wait = pipe.headDue() - now;
+            if (wait > 0) {
+                wakeToFlush(pipe, wait);
+                break;
+            }
+            ByteBuffer buffer = pipe.head();
+            int want = buffer.remaining();
+            if (pipe.sliceBytes > 0) {
+                want = Math.min(want, pipe.sliceBytes);
+            }
+            if (pipe.bytesPerSecond > 0) {
+                want = (int) Math.min(want, Math.max(1, pipe.bytesPerSecond / 50)); // 20 ms of data per write
+            }
+            int limit = buffer.limit();
+            buffer.limit(buffer.position() + want);
+            int n;
+            try {
+                n = pipe.sink.write(buffer);
+            } catch (IOException e) {
+                broken(pipe.sink);
+                return;
+            } finally {
+                buffer.limit(limit);
+            }
+            pipe.socketFull = n < want;
+            ByteBuffer drained = pipe.consumed(n);
+            if (drained != null) {
+                loop.giveBack(drained);
+            }
+            if (n > 0) {
+                if (pipe.sliceBytes > 0) {
+                    pipe.nextWriteAt = now + pipe.sliceIntervalNanos;
+                }
+                if (pipe.bytesPerSecond > 0) {
+                    pipe.nextWriteAt = Math.max(pipe.nextWriteAt, now + n * 1_000_000_000L / pipe.bytesPerSecond);
+                }
+                delivered(pipe, n, echo);
+            }
         }
-        int before = buffer.remaining();
-        try {
-            pipe.sink.write(buffer);
-        } catch (IOException e) {
-            broken(pipe.sink);
-            return;
-        }
-        if (!buffer.hasRemaining()) {
-            pipe.pending = null;
-            loop.giveBack(buffer);
-        }
-        delivered(pipe, before - buffer.remaining());
         if (state == State.OPEN) {
+            passOnEndOfStream(pipe);
             updateInterest();
         }
     }
 
-    private void delivered(Pipe pipe, int n) {
+    private void wakeToFlush(Pipe pipe, long nanos) {
+        if (!pipe.flushScheduled) {
+            pipe.flushScheduled = true;
+            loop.schedule(Duration.ofNanos(nanos), () -> {
+                pipe.flushScheduled = false;
+                if (state == State.OPEN) {
+                    flush(pipe);
+                }
+            });
+        }
+    }
+
+    private void delivered(Pipe pipe, int n, boolean echoed) {
         pipe.transferred += n;
-        if (pipe.direction == Direction.FROM_CLIENT) {
+        if (pipe.direction == Direction.FROM_CLIENT && pipe.sink != client) {
             log.addFromClient(n);
         }
-        if (pipe.direction == Direction.TO_CLIENT || echo) {
+        if (pipe.direction == Direction.TO_CLIENT || echoed) {
+            if (echoed) {
+                log.addFromClient(n);
+            }
             log.addToClient(n);
         }
         fireDue(pipe);
@@ -244,6 +310,8 @@ final class Relay {
             fire(due, pipe);
         }
     }
+
+    // ---- faults ------------------------------------------------------------------------------------
 
     private void fire(Fault fault, Pipe at) {
         log.fired(fault);
@@ -258,41 +326,122 @@ final class Relay {
             setInterest(clientKey, 0);
             setInterest(upstreamKey, 0);
         } else if (effect instanceof Effect.Delay delay) {
-            List<Pipe> paused = at != null ? List.of(at) : toClient != null ? List.of(fromClient, toClient) : List.of(fromClient);
-            for (Pipe pipe : paused) {
+            for (Pipe pipe : at != null ? List.of(at) : pipes()) {
                 pipe.paused++;
                 timers.add(loop.schedule(delay.duration(), () -> {
                     pipe.paused--;
                     if (state == State.OPEN) {
-                        updateInterest();
+                        flush(pipe);
                     }
                 }));
             }
-            if (state == State.OPEN) {
-                updateInterest();
+        } else if (effect instanceof Effect.HalfClose) {
+            for (Pipe pipe : affected(fault)) {
+                halfClose(pipe);
             }
+        } else {
+            for (Pipe pipe : affected(fault)) {
+                shape(pipe, effect);
+            }
+        }
+        if (state == State.OPEN) {
+            updateInterest();
         }
     }
 
-    /** The source sent a FIN. */
+    private List<Pipe> affected(Fault fault) {
+        List<Pipe> affected = new ArrayList<>(2);
+        for (Direction direction : fault.directions()) {
+            Pipe pipe = direction == Direction.FROM_CLIENT ? fromClient : echo ? fromClient : toClient;
+            if (pipe != null && !affected.contains(pipe)) {
+                affected.add(pipe);
+            }
+        }
+        return affected;
+    }
+
+    private void shape(Pipe pipe, Effect effect) {
+        if (effect instanceof Effect.Latency latency) {
+            pipe.latencyNanos = latency.latency().toNanos();
+            pipe.jitterNanos = latency.jitter().toNanos();
+        } else if (effect instanceof Effect.Bandwidth bandwidth) {
+            pipe.bytesPerSecond = bandwidth.bytesPerSecond();
+        } else if (effect instanceof Effect.Slice slice) {
+            pipe.sliceBytes = slice.bytes();
+            pipe.sliceIntervalNanos = slice.interval().toNanos();
+        } else if (effect instanceof Effect.SlowClose slow) {
+            pipe.closeDelayNanos = slow.delay().toNanos();
+        } else if (effect instanceof Effect.Blackhole blackhole) {
+            pipe.blackhole = true;
+            pipe.dropQueued();
+            blackhole.closeAfter().ifPresent(after -> timers.add(loop.schedule(after, () -> {
+                if (active()) {
+                    closeClient("blackhole closed after " + after.toMillis() + " ms");
+                }
+            })));
+        }
+    }
+
+    /** Sends the FIN of one direction now; what still comes that way is read and dropped. */
+    private void halfClose(Pipe pipe) {
+        pipe.dropQueued();
+        pipe.eofPassedOn = true;
+        if (pipe.direction == Direction.TO_CLIENT || pipe.sink == client) {
+            shutdownOutput(client);
+            log.listenerClosed(Closure.FIN, "half-close towards the client");
+        } else if (upstream != null) {
+            shutdownOutput(upstream);
+        }
+    }
+
+    // ---- closing -----------------------------------------------------------------------------------
+
+    /** The source sent a FIN: pass it on once what was read before it is out (later, with a slow close). */
     private void endOfStream(Pipe pipe) {
         pipe.eof = true;
         if (pipe == fromClient) {
             log.clientClosed(Closure.FIN);
-            if (upstream == null) {
-                finish("client closed");
-                return;
-            }
-            shutdownOutput(upstream);
         } else {
             log.upstreamClosed(Closure.FIN);
-            shutdownOutput(client);
-            log.listenerClosed(Closure.FIN, "upstream closed");
         }
-        if (fromClient.eof && (toClient == null || toClient.eof)) {
-            finish("both sides closed");
-        } else {
+        passOnEndOfStream(pipe);
+        if (state == State.OPEN) {
             updateInterest();
+        }
+    }
+
+    private void passOnEndOfStream(Pipe pipe) {
+        if (!pipe.eof || pipe.hasQueued() || pipe.flushScheduled && pipe.closeDelayNanos == 0) {
+            return;
+        }
+        if (pipe.closeDelayNanos > 0) {
+            long delay = pipe.closeDelayNanos;
+            pipe.closeDelayNanos = 0;
+            pipe.flushScheduled = true;
+            loop.schedule(Duration.ofNanos(delay), () -> {
+                pipe.flushScheduled = false;
+                if (state == State.OPEN) {
+                    passOnEndOfStream(pipe);
+                }
+            });
+            return;
+        }
+        if (!pipe.eofPassedOn) {
+            pipe.eofPassedOn = true;
+            if (pipe == fromClient) {
+                if (upstream == null) {
+                    finish("client closed");
+                    return;
+                }
+                shutdownOutput(upstream);
+            } else {
+                shutdownOutput(client);
+                log.listenerClosed(Closure.FIN, "upstream closed");
+            }
+        }
+        if (fromClient.eof && (toClient == null || toClient.eof) && fromClient.eofPassedOn
+                && (toClient == null || toClient.eofPassedOn)) {
+            finish("both sides closed");
         }
     }
 
@@ -356,8 +505,8 @@ final class Relay {
         state = end;
         closeQuietly(client);
         closeQuietly(upstream);
-        for (Pipe pipe : toClient == null ? List.of(fromClient) : List.of(fromClient, toClient)) {
-            pipe.pending = null;
+        for (Pipe pipe : pipes()) {
+            pipe.dropQueued();
         }
         log.finished();
         listener.removed(this);
