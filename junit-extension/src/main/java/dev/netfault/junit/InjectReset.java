@@ -74,6 +74,16 @@ public @interface InjectReset {
     /** Reset only the Nth connection (1 is the first); 0 means every connection. */
     int connection() default 0;
 
+    /** Reset only every Nth connection (the Nth, the 2Nth, ...); 0 means every connection. */
+    int everyNthConnection() default 0;
+
+    /**
+     * Reset each connection with this probability, from 0 to 1, drawn from the test's seed (reported
+     * when the test fails; replay with the configuration parameter {@code netfault.seed}); negative:
+     * every connection.
+     */
+    double probability() default -1;
+
     /** The real server to relay to, as {@code host:port}; empty for a stand-alone listener. */
     String upstream() default "";
 

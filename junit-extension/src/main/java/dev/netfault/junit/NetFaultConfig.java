@@ -23,6 +23,14 @@ public final class NetFaultConfig {
      */
     public static final String HANG_TIMEOUT_PROPERTY_NAME = "netfault.hang.timeout";
 
+    /**
+     * The seed of the test's fault listener (a whole number), for faults that draw random numbers
+     * ({@code probability}, latency jitter). A failed test that used one reports its seed; set this
+     * parameter to it (for example {@code -Dnetfault.seed=42}) to replay the run exactly. By default
+     * each listener draws a new seed.
+     */
+    public static final String SEED_PROPERTY_NAME = "netfault.seed";
+
     /** The default of {@link #HANG_TIMEOUT_PROPERTY_NAME}. */
     public static final String DEFAULT_HANG_TIMEOUT = "10s";
 

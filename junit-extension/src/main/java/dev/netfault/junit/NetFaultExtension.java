@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -26,7 +27,7 @@ import org.opentest4j.AssertionFailedError;
  * resolves handles to them, guards against hangs, and (through the store) removes everything
  * after the test, whatever its outcome.
  */
-final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, InvocationInterceptor {
+final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, InvocationInterceptor, TestExecutionExceptionHandler {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(NetFaultExtension.class);
     private static final Set<Class<?>> HANDLES = Set.of(FaultListener.class, Journal.class, HeldPort.class, SocketFactory.class, NetFault.class);
@@ -71,6 +72,30 @@ final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, 
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    /** A failed test whose faults drew random numbers reports the seed, so the run can be replayed exactly. */
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
+        installed(context).flatMap(InstalledFaults::listener).filter(NetFaultExtension::usesRandomness)
+                .ifPresent(listener -> throwable.addSuppressed(new SeedReport(listener.seed())));
+        throw throwable;
+    }
+
+    private static boolean usesRandomness(FaultListener listener) {
+        return listener.faults().stream().anyMatch(f -> f.connections() instanceof dev.netfault.Connections.Random
+                || f.effect() instanceof dev.netfault.Effect.Latency l && !l.jitter().isZero());
+    }
+
+    /** Carries the seed in the failure report; no stack trace of its own. */
+    static final class SeedReport extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SeedReport(long seed) {
+            super("netfault: this test's faults drew from seed " + seed + ". Replay the run exactly with the configuration parameter "
+                    + NetFaultConfig.SEED_PROPERTY_NAME + "=" + seed + " (for example -D"
+                    + NetFaultConfig.SEED_PROPERTY_NAME + "=" + seed + ").", null, false, false);
         }
     }
 

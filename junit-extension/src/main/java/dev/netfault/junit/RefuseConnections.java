@@ -36,8 +36,12 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @ResourceLock(providers = TargetLocks.class)
 public @interface RefuseConnections {
 
-    /** The target: {@code "host:port"}, {@code "host"} (any port) or {@code ":port"} (any host). */
-    String value();
+    /**
+     * The target: {@code "host:port"}, {@code "host"} (any port) or {@code ":port"} (any host).
+     * Empty: the test's own fault listener is down, so connecting to it is refused (bring it up
+     * with {@link dev.netfault.FaultListener#up()} to heal).
+     */
+    String value() default "";
 
     /**
      * The container of repeated {@link RefuseConnections}; the compiler writes it for you.

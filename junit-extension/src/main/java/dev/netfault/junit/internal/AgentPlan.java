@@ -18,6 +18,7 @@ final class AgentPlan {
 
     private final List<Supplier<AgentRule>> rules = new ArrayList<>();
     private final List<Target> refused = new ArrayList<>();
+    private boolean refusesOwnListener;
     private final List<String> summary;
 
     private AgentPlan(List<String> summary) {
@@ -27,6 +28,11 @@ final class AgentPlan {
     static AgentPlan of(ExtensionContext context, List<String> summary) {
         AgentPlan plan = new AgentPlan(summary);
         for (Declared<RefuseConnections> declared : Declared.closest(context, RefuseConnections.class, true)) {
+            if (declared.annotation().value().isEmpty()) {
+                plan.refusesOwnListener = true; // the test's own fault listener is down
+                summary.add("@RefuseConnections: the fault listener is down (its port refuses connections)");
+                continue;
+            }
             Target target = parse(declared, "value", declared.annotation().value());
             plan.refused.add(target);
             plan.rules.add(() -> SocketAgent.refuse(target));
@@ -65,6 +71,10 @@ final class AgentPlan {
                     + " such as \"db.internal:5432\", but was \"" + value + "\". Fix: name where the application connects ("
                     + e.getMessage() + ").");
         }
+    }
+
+    boolean refusesOwnListener() {
+        return refusesOwnListener;
     }
 
     boolean refuses(Target target) {

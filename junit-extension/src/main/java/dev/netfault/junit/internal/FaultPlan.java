@@ -8,6 +8,7 @@ import dev.netfault.HeldPort;
 import dev.netfault.SocketAgent;
 import dev.netfault.Target;
 import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.NetFaultConfig;
 import dev.netfault.junit.LeakedServerSockets;
 import dev.netfault.junit.SlowAccept;
 import java.net.InetAddress;
@@ -33,6 +34,8 @@ public final class FaultPlan {
     private final List<String> summary;
     private Target target;
     private AgentPlan agent;
+    private boolean startDown;
+
 
     private FaultPlan(FaultListener.Builder listener, boolean holdPort, List<String> summary) {
         this.listener = listener;
@@ -53,7 +56,7 @@ public final class FaultPlan {
      * @throws ExtensionConfigurationException naming the annotation, the element, the rule and the fix
      */
     public static FaultPlan of(ExtensionContext context) {
-        List<Declared<InjectReset>> resets = Declared.closest(context, InjectReset.class, true);
+        List<Declared<?>> resets = ListenerFaults.find(context);
         List<Declared<SlowAccept>> slow = Declared.closest(context, SlowAccept.class, false);
         List<Declared<LeakedServerSockets>> leaks = Declared.closest(context, LeakedServerSockets.class, false);
         List<String> summary = new ArrayList<>();
@@ -83,12 +86,15 @@ public final class FaultPlan {
                         "test the slow accept and the leak in separate tests");
             }
             if (!resets.isEmpty()) {
-                throw contradiction(leak, resets.get(0), "a leaky server never serves its connections, so a reset would never fire",
-                        "test the reset and the leak in separate tests");
+                Declared<?> first = resets.get(0);
+                String what = first.annotation() instanceof InjectReset ? "a reset would never fire" : first.name() + " would never take effect";
+                throw contradiction(leak, first, "a leaky server never serves its connections, so " + what,
+                        "test the " + (first.annotation() instanceof InjectReset ? "reset" : first.name()) + " and the leak in separate tests");
             }
         }
         AgentPlan agentPlan = AgentPlan.of(context, summary);
-        if (!leakyServer && slow.isEmpty() && resets.isEmpty()) {
+        boolean down = agentPlan.refusesOwnListener();
+        if (!leakyServer && slow.isEmpty() && resets.isEmpty() && !down) {
             return new FaultPlan(null, leakKinds.contains(LeakedServerSockets.Leak.PORT), summary).with(agentPlan, null);
         }
         Target target = null;
@@ -100,7 +106,7 @@ public final class FaultPlan {
         listenerAnnotations.addAll(slow);
         listenerAnnotations.addAll(resets);
         for (Declared<?> declared : listenerAnnotations) {
-            String given = targetOf(declared);
+            String given = ListenerFaults.target(declared);
             if (given.isEmpty()) {
                 continue;
             }
@@ -155,11 +161,11 @@ public final class FaultPlan {
                 upstreamSource = declared;
             }
         }
-        for (Declared<InjectReset> declared : resets) {
-            Fault fault = resetFault(declared);
+        for (Declared<?> declared : resets) {
+            Fault fault = ListenerFaults.fault(declared);
             builder.fault(fault);
-            summary.add("@InjectReset: " + fault.describe());
-            String given = declared.annotation().upstream();
+            summary.add(declared.name() + ": " + fault.describe());
+            String given = ListenerFaults.upstream(declared);
             if (!given.isEmpty() && target != null) {
                 throw new ExtensionConfigurationException(targetSource.describe() + " aims at target " + target + ", and " + declared.describe()
                         + " names upstream \"" + given + "\": with a target, the listener relays to the target itself."
@@ -175,6 +181,7 @@ public final class FaultPlan {
                 upstreamSource = declared;
             }
         }
+        context.getConfigurationParameter(NetFaultConfig.SEED_PROPERTY_NAME).ifPresent(seed -> builder.seed(parseSeed(seed)));
         if (target != null && target.port() != 0 && target.host() != null && !leakyServer) {
             upstream = new InetSocketAddress(target.host(), target.port());
             if (upstream.isUnresolved()) {
@@ -189,51 +196,18 @@ public final class FaultPlan {
         if (target != null) {
             summary.add("aimed at the application's connections to " + target + " (socket agent)");
         }
-        return new FaultPlan(builder, leakKinds.contains(LeakedServerSockets.Leak.PORT), summary).with(agentPlan, target);
+        FaultPlan plan = new FaultPlan(builder, leakKinds.contains(LeakedServerSockets.Leak.PORT), summary).with(agentPlan, target);
+        plan.startDown = down;
+        return plan;
     }
 
-    private static Fault resetFault(Declared<InjectReset> declared) {
-        InjectReset a = declared.annotation();
-        int triggers = 0;
-        Fault fault = Fault.reset();
-        if (a.afterBytesFromClient() != InjectReset.UNSET) {
-            require(a.afterBytesFromClient() >= 0, declared, "afterBytesFromClient", "non-negative", a.afterBytesFromClient(),
-                    "give the byte offset at which the reset fires (0 resets before the first byte)");
-            fault = fault.afterBytes(Direction.FROM_CLIENT, a.afterBytesFromClient());
-            triggers++;
+    private static long parseSeed(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ExtensionConfigurationException("Configuration parameter " + NetFaultConfig.SEED_PROPERTY_NAME
+                    + " must be a whole number (the seed a failed test reported), but was \"" + value + "\".");
         }
-        if (a.afterBytesToClient() != InjectReset.UNSET) {
-            require(a.afterBytesToClient() >= 0, declared, "afterBytesToClient", "non-negative", a.afterBytesToClient(),
-                    "give the byte offset at which the reset fires (0 resets before the first byte)");
-            fault = fault.afterBytes(Direction.TO_CLIENT, a.afterBytesToClient());
-            triggers++;
-        }
-        if (a.after() != InjectReset.UNSET) {
-            require(a.after() >= 0, declared, "after", "non-negative", a.after() + " " + unit(a.unit()),
-                    "give the time after accept at which the reset fires");
-            fault = fault.after(Duration.ofNanos(a.unit().toNanos(a.after())));
-            triggers++;
-        }
-        if (triggers > 1) {
-            throw new ExtensionConfigurationException(declared.describe()
-                    + " sets more than one of afterBytesFromClient, afterBytesToClient and after, but one reset fires at one point."
-                    + " Fix: keep one, or repeat @InjectReset for resets at several points (the first to fire wins).");
-        }
-        require(a.firstConnections() >= 0, declared, "firstConnections", "non-negative (0 means every connection)", a.firstConnections(),
-                "give how many connections, from the first, are reset");
-        require(a.connection() >= 0, declared, "connection", "non-negative (0 means every connection)", a.connection(),
-                "give the number of the one connection to reset, 1 for the first");
-        if (a.firstConnections() > 0 && a.connection() > 0) {
-            throw new ExtensionConfigurationException(declared.describe() + " sets both firstConnections = " + a.firstConnections()
-                    + " and connection = " + a.connection() + ", which select connections in two ways."
-                    + " Fix: keep one, or repeat @InjectReset for each selection.");
-        }
-        if (a.firstConnections() > 0) {
-            fault = fault.on(Connections.first(a.firstConnections()));
-        } else if (a.connection() > 0) {
-            fault = fault.on(Connections.nth(a.connection()));
-        }
-        return fault;
     }
 
     static InetSocketAddress parseUpstream(Declared<?> declared, String value) {
@@ -285,16 +259,6 @@ public final class FaultPlan {
         return listener == null && !holdPort && agent.isEmpty();
     }
 
-    private static String targetOf(Declared<?> declared) {
-        Object a = declared.annotation();
-        if (a instanceof InjectReset r) {
-            return r.target();
-        }
-        if (a instanceof SlowAccept s) {
-            return s.target();
-        }
-        return ((LeakedServerSockets) a).target();
-    }
 
     /** {@return one line per annotation, for messages} */
     public List<String> summary() {
@@ -310,6 +274,9 @@ public final class FaultPlan {
             started = listener == null ? null : listener.start();
             held = holdPort ? HeldPort.hold() : null;
             faults = new InstalledFaults(started, held, summary());
+            if (startDown) {
+                started.down();
+            }
             if (target != null) {
                 faults.own(SocketAgent.redirect(target, started.address()));
             }

@@ -1,0 +1,243 @@
+package dev.netfault.junit.internal;
+
+import dev.netfault.Connections;
+import dev.netfault.Direction;
+import dev.netfault.Effect;
+import dev.netfault.Fault;
+import dev.netfault.junit.Bandwidth;
+import dev.netfault.junit.Blackhole;
+import dev.netfault.junit.HalfClose;
+import dev.netfault.junit.InjectClose;
+import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Latency;
+import dev.netfault.junit.Slice;
+import dev.netfault.junit.SlowClose;
+import dev.netfault.junit.Stall;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Reads the annotations whose faults run on the test's fault listener into {@link Fault}s. They
+ * share their trigger ({@code afterBytesFromClient}, {@code afterBytesToClient}, {@code after}),
+ * connection selection ({@code firstConnections}, {@code connection}, {@code everyNthConnection},
+ * {@code probability}) and aim ({@code upstream}, {@code target}) attributes, read here by name.
+ */
+final class ListenerFaults {
+
+    private static final long UNSET = Long.MIN_VALUE;
+
+    /** The annotation types, with the noun their messages use and whether the effect fires once. */
+    private record Kind(Class<? extends Annotation> type, boolean repeatable, String noun, boolean oneShot) {
+    }
+
+    private static final List<Kind> KINDS = List.of(
+            new Kind(InjectReset.class, true, "reset", true),
+            new Kind(InjectClose.class, false, "close", true),
+            new Kind(Stall.class, false, "stall", true),
+            new Kind(HalfClose.class, false, "half-close", true),
+            new Kind(Latency.class, false, "latency", false),
+            new Kind(Bandwidth.class, false, "bandwidth limit", false),
+            new Kind(Slice.class, false, "slicing", false),
+            new Kind(SlowClose.class, false, "slow close", false),
+            new Kind(Blackhole.class, false, "blackhole", false));
+
+    private ListenerFaults() {
+    }
+
+    /** {@return every listener-fault annotation that applies to the test, closest declaration first} */
+    static List<Declared<?>> find(ExtensionContext context) {
+        List<Declared<?>> found = new ArrayList<>();
+        for (Kind kind : KINDS) {
+            found.addAll(Declared.closest(context, kind.type(), kind.repeatable()));
+        }
+        return found;
+    }
+
+    /** {@return the fault an annotation asks for, validated} */
+    static Fault fault(Declared<?> declared) {
+        Kind kind = kindOf(declared);
+        Annotation a = declared.annotation();
+        Fault fault = Fault.of(effect(declared, a));
+        int triggers = 0;
+        String at = kind.oneShot() ? "at which the " + kind.noun() + " fires" : "at which the " + kind.noun() + " starts";
+        String zero = kind.type() == InjectReset.class ? "0 resets before the first byte" : "0: before the first byte";
+        long fromClient = longAttr(a, "afterBytesFromClient");
+        if (fromClient != UNSET) {
+            require(fromClient >= 0, declared, "afterBytesFromClient", "non-negative", fromClient, "give the byte offset " + at + " (" + zero + ")");
+            fault = fault.afterBytes(Direction.FROM_CLIENT, fromClient);
+            triggers++;
+        }
+        long toClient = longAttr(a, "afterBytesToClient");
+        if (toClient != UNSET) {
+            require(toClient >= 0, declared, "afterBytesToClient", "non-negative", toClient, "give the byte offset " + at + " (" + zero + ")");
+            fault = fault.afterBytes(Direction.TO_CLIENT, toClient);
+            triggers++;
+        }
+        long after = longAttr(a, "after");
+        if (after != UNSET) {
+            require(after >= 0, declared, "after", "non-negative", after + " " + unit(a), "give the time after accept " + at);
+            fault = fault.after(Duration.ofNanos(unitOf(a).toNanos(after)));
+            triggers++;
+        }
+        if (triggers > 1) {
+            throw new ExtensionConfigurationException(declared.describe()
+                    + " sets more than one of afterBytesFromClient, afterBytesToClient and after, but one " + kind.noun()
+                    + (kind.oneShot() ? " fires" : " starts") + " at one point. Fix: keep one"
+                    + (kind.repeatable() ? ", or repeat " + declared.name() + " for " + kind.noun() + "s at several points (the first to fire wins)." : "."));
+        }
+        fault = fault.on(selection(declared, kind));
+        Direction[] directions = (Direction[]) attr(a, "direction").orElse(new Direction[0]);
+        if (directions.length == 1) {
+            fault = fault.in(directions[0]);
+        }
+        return fault;
+    }
+
+    private static Effect effect(Declared<?> declared, Annotation a) {
+        if (a instanceof InjectReset) {
+            return Effect.reset();
+        }
+        if (a instanceof InjectClose) {
+            return Effect.close();
+        }
+        if (a instanceof Stall) {
+            return Effect.stall();
+        }
+        if (a instanceof HalfClose h) {
+            require(h.direction().length == 1, declared, "direction", "exactly one direction", h.direction().length + " directions",
+                    "give Direction.TO_CLIENT or Direction.FROM_CLIENT");
+            return Effect.halfClose();
+        }
+        if (a instanceof Latency l) {
+            require(l.value() >= 0, declared, "value", "non-negative", l.value() + " " + unit(a), "give the latency to add");
+            require(l.jitter() >= 0 && l.jitter() <= l.value(), declared, "jitter", "from 0 to the latency (" + l.value() + ")",
+                    l.jitter() + " " + unit(a), "give the largest deviation from the latency");
+            return Effect.latency(duration(a, l.value()), duration(a, l.jitter()));
+        }
+        if (a instanceof Bandwidth b) {
+            require(b.bytesPerSecond() >= 1, declared, "bytesPerSecond", "at least 1", b.bytesPerSecond(), "give the bytes per second the link carries");
+            return Effect.bandwidth(b.bytesPerSecond());
+        }
+        if (a instanceof Slice s) {
+            require(s.bytes() >= 1, declared, "bytes", "at least 1", s.bytes(), "give the largest segment in bytes");
+            require(s.interval() >= 0, declared, "interval", "non-negative", s.interval() + " " + unit(a), "give the pause after each segment");
+            return Effect.slice(s.bytes(), duration(a, s.interval()));
+        }
+        if (a instanceof SlowClose s) {
+            require(s.value() >= 0, declared, "value", "non-negative", s.value() + " " + unit(a), "give how long a close waits");
+            return Effect.slowClose(duration(a, s.value()));
+        }
+        Blackhole b = (Blackhole) a;
+        if (b.closeAfter() != UNSET) {
+            require(b.closeAfter() >= 0, declared, "closeAfter", "non-negative", b.closeAfter() + " " + unit(a),
+                    "give when the blackhole closes, or leave it unset for never");
+        }
+        return Effect.blackhole(b.closeAfter() == UNSET ? Optional.empty() : Optional.of(duration(a, b.closeAfter())));
+    }
+
+    private static Connections selection(Declared<?> declared, Kind kind) {
+        Annotation a = declared.annotation();
+        String noun = kind.noun();
+        int first = (Integer) attr(a, "firstConnections").orElse(0);
+        int nth = (Integer) attr(a, "connection").orElse(0);
+        int every = (Integer) attr(a, "everyNthConnection").orElse(0);
+        double probability = (Double) attr(a, "probability").orElse(-1.0);
+        require(first >= 0, declared, "firstConnections", "non-negative (0 means every connection)", first,
+                "give how many connections, from the first, " + (kind.type() == InjectReset.class ? "are reset" : "get the " + noun));
+        require(nth >= 0, declared, "connection", "non-negative (0 means every connection)", nth,
+                "give the number of the one connection " + (kind.type() == InjectReset.class ? "to reset" : "that gets the " + noun) + ", 1 for the first");
+        require(every >= 0, declared, "everyNthConnection", "non-negative (0 means every connection)", every,
+                "give N to select the Nth, 2Nth, ... connection");
+        require(probability <= 1, declared, "probability", "at most 1 (negative means every connection)", probability,
+                "give the chance of each connection, from 0 to 1");
+        List<String> set = new ArrayList<>();
+        if (first > 0) {
+            set.add("firstConnections = " + first);
+        }
+        if (nth > 0) {
+            set.add("connection = " + nth);
+        }
+        if (every > 0) {
+            set.add("everyNthConnection = " + every);
+        }
+        if (probability >= 0) {
+            set.add("probability = " + probability);
+        }
+        if (set.size() > 1) {
+            throw new ExtensionConfigurationException(declared.describe() + " sets both " + String.join(" and ", set)
+                    + ", which select connections in two ways. Fix: keep one" + (kind.repeatable() ? ", or repeat " + declared.name() + " for each selection." : "."));
+        }
+        if (first > 0) {
+            return Connections.first(first);
+        }
+        if (nth > 0) {
+            return Connections.nth(nth);
+        }
+        if (every > 0) {
+            return Connections.every(every);
+        }
+        return probability >= 0 ? Connections.withProbability(probability) : Connections.all();
+    }
+
+    /** {@return the annotation's upstream attribute, or empty} */
+    static String upstream(Declared<?> declared) {
+        return (String) attr(declared.annotation(), "upstream").orElse("");
+    }
+
+    /** {@return the annotation's target attribute, or empty} */
+    static String target(Declared<?> declared) {
+        return (String) attr(declared.annotation(), "target").orElse("");
+    }
+
+    private static Kind kindOf(Declared<?> declared) {
+        for (Kind kind : KINDS) {
+            if (kind.type().isInstance(declared.annotation())) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException(declared.describe());
+    }
+
+    static Optional<Object> attr(Annotation a, String name) {
+        try {
+            Method m = a.annotationType().getMethod(name);
+            return Optional.of(m.invoke(a));
+        } catch (NoSuchMethodException e) {
+            return Optional.empty();
+        } catch (IllegalAccessException | InvocationTargetException e) {
+            throw new IllegalStateException("cannot read " + name + " of " + a, e);
+        }
+    }
+
+    private static long longAttr(Annotation a, String name) {
+        return (Long) attr(a, name).orElse(UNSET);
+    }
+
+    private static TimeUnit unitOf(Annotation a) {
+        return (TimeUnit) attr(a, "unit").orElse(TimeUnit.MILLISECONDS);
+    }
+
+    private static Duration duration(Annotation a, long amount) {
+        return Duration.ofNanos(unitOf(a).toNanos(amount));
+    }
+
+    private static String unit(Annotation a) {
+        return unitOf(a).name().toLowerCase(Locale.ROOT);
+    }
+
+    static void require(boolean ok, Declared<?> declared, String element, String rule, Object actual, String fix) {
+        if (!ok) {
+            throw new ExtensionConfigurationException(declared.describe() + ": " + element + " must be " + rule
+                    + ", but was " + actual + ". Fix: " + fix + ".");
+        }
+    }
+}
