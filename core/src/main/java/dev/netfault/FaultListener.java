@@ -78,6 +78,12 @@ public interface FaultListener extends AutoCloseable {
     void down();
 
     /**
+     * Takes the listener down now and brings it back up after {@code duration} ("break now, heal
+     * after two seconds"), so a test can assert with Awaitility that the application recovers.
+     */
+    void downFor(java.time.Duration duration);
+
+    /**
      * Brings the listener back up on the same port after {@link #down()} ("heal").
      *
      * @throws java.io.UncheckedIOException if the port was taken meanwhile

@@ -254,6 +254,19 @@ public final class ListenerEngine implements FaultListener {
     }
 
     @Override
+    public void downFor(java.time.Duration duration) {
+        Objects.requireNonNull(duration, "duration");
+        down();
+        loop.execute(() -> loop.schedule(duration, () -> {
+            try {
+                up();
+            } catch (RuntimeException e) {
+                journal.event(0, JournalEvent.Type.LISTENER_DOWN, "could not come back up: " + e.getMessage());
+            }
+        }));
+    }
+
+    @Override
     public void up() {
         loop.call(() -> {
             if (!server.isOpen()) {
