@@ -35,6 +35,7 @@ public final class ListenerEngine implements FaultListener {
     private final List<Fault> faults;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile InetSocketAddress upstream;
+    private final SocketFactory socketFactory;
 
     // Loop thread only (or before the loop starts).
     private SelectionKey serverKey;
@@ -65,6 +66,7 @@ public final class ListenerEngine implements FaultListener {
         this.journal = new JournalImpl(config.name());
         this.faults = new CopyOnWriteArrayList<>(config.faults());
         this.upstream = config.upstream();
+        this.socketFactory = new RedirectingSocketFactory(address);
     }
 
     /** Binds 127.0.0.1 on an ephemeral port and starts the listener's thread. */
@@ -151,7 +153,12 @@ public final class ListenerEngine implements FaultListener {
         InetSocketAddress target = upstream;
         Relay relay = new Relay(this, loop, channel, entry, selected, config.echo() && target == null, target != null, config.seed());
         relays.add(relay);
-        relay.start(target);
+        try {
+            relay.start(target);
+        } catch (IOException | RuntimeException e) {
+            entry.upstreamFailed(String.valueOf(e)); // the client gets a RST rather than a silent connection
+            relay.resetNow("netfault failed: " + e);
+        }
     }
 
     /**
@@ -303,7 +310,7 @@ public final class ListenerEngine implements FaultListener {
 
     @Override
     public SocketFactory socketFactory() {
-        return new RedirectingSocketFactory(address);
+        return socketFactory;
     }
 
     @Override

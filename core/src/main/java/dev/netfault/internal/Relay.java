@@ -117,7 +117,8 @@ final class Relay {
             opened();
             return;
         }
-        upstream = SocketChannel.open(StandardProtocolFamily.INET);
+        upstream = SocketChannel.open(upstreamAddress.getAddress() instanceof java.net.Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         upstream.configureBlocking(false);
         upstream.setOption(StandardSocketOptions.TCP_NODELAY, true);
         fromClient.sink = upstream;
@@ -177,6 +178,9 @@ final class Relay {
 
     private void opened() {
         state = State.OPEN;
+        if (upstream != null && fromClient.eofPassedOn) {
+            shutdownOutput(upstream); // a half-close towards the upstream fired before it was connected
+        }
         for (Pipe pipe : pipes()) {
             fireDue(pipe);
         }
@@ -389,9 +393,9 @@ final class Relay {
         if (pipe.direction == Direction.TO_CLIENT || pipe.sink == client) {
             shutdownOutput(client);
             log.listenerClosed(Closure.FIN, "half-close towards the client");
-        } else if (upstream != null) {
+        } else if (upstream != null && upstream.isConnected()) {
             shutdownOutput(upstream);
-        }
+        } // else the upstream is not connected yet: opened() sends its FIN once it is
     }
 
     // ---- closing -----------------------------------------------------------------------------------

@@ -62,13 +62,19 @@ public final class HangGuard {
         if (!m.matches()) {
             throw new IllegalArgumentException(value);
         }
-        long amount = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofSeconds(amount);
-        };
+        try {
+            long amount = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            Duration parsed = switch (unit) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofSeconds(amount);
+            };
+            parsed.toNanos(); // the guard schedules in nanoseconds: reject what does not fit
+            return parsed;
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException(value, e);
+        }
     }
 
     private synchronized void fire() {

@@ -1,0 +1,350 @@
+package dev.netfault.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import dev.netfault.FaultListener;
+import dev.netfault.HeldPort;
+import dev.netfault.junit.LeakedServerSockets.Leak;
+import dev.netfault.junit.support.Fixture;
+import dev.netfault.junit.support.Kit;
+import dev.netfault.junit.support.Leftovers;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+
+@DisplayName("Misconfigured annotations")
+class MisconfigurationTests {
+
+    private static EngineExecutionResults results;
+
+    @BeforeAll
+    static void runTheMisconfiguredFixtureOnce() {
+        MisconfiguredFixture.reached.set(0);
+        results = Kit.run(MisconfiguredFixture.class);
+    }
+
+    static Stream<Arguments> misconfigurations() {
+        String badUpstream = ": upstream must be host:port with a port from 1 to 65535, such as \"127.0.0.1:8080\", but was \"%s\"."
+                + " Fix: give the real server's address, or leave upstream empty and call FaultListener.proxyTo(...) in @BeforeEach"
+                + " when the port is known only at run time.";
+        String twoTriggers = " sets more than one of afterBytesFromClient, afterBytesToClient and after, but one reset fires at one point."
+                + " Fix: keep one, or repeat @InjectReset for resets at several points (the first to fire wins).";
+        String twoUpstreams = ": one test has one fault listener, so it relays to one upstream, but they name /127.0.0.1:1 and /127.0.0.1:2."
+                + " Fix: give the upstream once, or on annotations that agree.";
+        return Stream.of(
+                arguments("negativeAfterBytesFromClient", "@InjectReset on method 'negativeAfterBytesFromClient()': afterBytesFromClient"
+                        + " must be non-negative, but was -1. Fix: give the byte offset at which the reset fires (0 resets before the first byte)."),
+                arguments("negativeAfterBytesToClient", "@InjectReset on method 'negativeAfterBytesToClient()': afterBytesToClient"
+                        + " must be non-negative, but was -1. Fix: give the byte offset at which the reset fires (0 resets before the first byte)."),
+                arguments("negativeAfter", "@InjectReset on method 'negativeAfter()': after must be non-negative, but was -5 milliseconds."
+                        + " Fix: give the time after accept at which the reset fires."),
+                arguments("negativeAfterInSeconds", "@InjectReset on method 'negativeAfterInSeconds()': after must be non-negative,"
+                        + " but was -2 seconds. Fix: give the time after accept at which the reset fires."),
+                arguments("negativeFirstConnections", "@InjectReset on method 'negativeFirstConnections()': firstConnections must be"
+                        + " non-negative (0 means every connection), but was -1. Fix: give how many connections, from the first, are reset."),
+                arguments("negativeConnection", "@InjectReset on method 'negativeConnection()': connection must be non-negative"
+                        + " (0 means every connection), but was -3. Fix: give the number of the one connection to reset, 1 for the first."),
+                arguments("firstConnectionsAndConnection", "@InjectReset on method 'firstConnectionsAndConnection()' sets both"
+                        + " firstConnections = 2 and connection = 3, which select connections in two ways."
+                        + " Fix: keep one, or repeat @InjectReset for each selection."),
+                arguments("twoByteTriggers", "@InjectReset on method 'twoByteTriggers()'" + twoTriggers),
+                arguments("aByteAndATimeTrigger", "@InjectReset on method 'aByteAndATimeTrigger()'" + twoTriggers),
+                arguments("oneBadRepeatedReset", "@InjectReset on method 'oneBadRepeatedReset()': connection must be non-negative"
+                        + " (0 means every connection), but was -1. Fix: give the number of the one connection to reset, 1 for the first."),
+                arguments("negativeAcceptDelay", "@SlowAccept on method 'negativeAcceptDelay()': delay must be non-negative,"
+                        + " but was -5 milliseconds. Fix: give how long the listener waits before each accept."),
+                arguments("neverWithADelay", "@SlowAccept on method 'neverWithADelay()': delay must be unset when never = true, but was 100."
+                        + " Fix: remove delay (the listener never accepts) or never = true (it accepts one connection per delay)."),
+                arguments("backlogZero", "@SlowAccept on method 'backlogZero()': backlog must be at least 1, but was 0."
+                        + " Fix: Linux queues backlog + 1 connections; use 1 for the smallest queue."),
+                arguments("leakLimitZero", "@LeakedServerSockets on method 'leakLimitZero()': limit must be at least 1, but was 0."
+                        + " Fix: give the number of connections the server accepts and leaks before it stops accepting."),
+                arguments("leakNothing", "@LeakedServerSockets on method 'leakNothing()': value must be non-empty, but was {}."
+                        + " Fix: write @LeakedServerSockets(Leak.CONNECTIONS), (Leak.PORT) or both."),
+                arguments("upstreamWithoutAPort", "@InjectReset on method 'upstreamWithoutAPort()'" + badUpstream.formatted("nohost")),
+                arguments("upstreamWithoutAHost", "@InjectReset on method 'upstreamWithoutAHost()'" + badUpstream.formatted(":8080")),
+                arguments("upstreamPortZero", "@InjectReset on method 'upstreamPortZero()'" + badUpstream.formatted("host:0")),
+                arguments("upstreamPortTooLarge", "@InjectReset on method 'upstreamPortTooLarge()'" + badUpstream.formatted("host:99999")),
+                arguments("upstreamPortNotANumber", "@SlowAccept on method 'upstreamPortNotANumber()'" + badUpstream.formatted("host:abc")),
+                arguments("unresolvableUpstream", "@InjectReset on method 'unresolvableUpstream()': upstream host \"no-such-host.invalid\""
+                        + " does not resolve. Fix: give an address or a resolvable host name."),
+                arguments("leakyServerWithAReset", "@LeakedServerSockets on method 'leakyServerWithAReset()' contradicts @InjectReset"
+                        + " on method 'leakyServerWithAReset()': a leaky server never serves its connections, so a reset would never fire."
+                        + " Fix: test the reset and the leak in separate tests."),
+                arguments("leakyServerWithASlowAccept", "@LeakedServerSockets on method 'leakyServerWithASlowAccept()' contradicts"
+                        + " @SlowAccept on method 'leakyServerWithASlowAccept()': a leaky server accepts at once until its limit,"
+                        + " so its accepts cannot also be slow. Fix: test the slow accept and the leak in separate tests."),
+                arguments("twoUpstreams", "@SlowAccept on method 'twoUpstreams()' contradicts @InjectReset on method 'twoUpstreams()'"
+                        + twoUpstreams),
+                arguments("twoResetsWithTwoUpstreams", "@InjectReset on method 'twoResetsWithTwoUpstreams()' contradicts @InjectReset"
+                        + " on method 'twoResetsWithTwoUpstreams()'" + twoUpstreams));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("misconfigurations")
+    void failsTheTestWithAnExtensionConfigurationExceptionThatNamesTheAnnotationTheRuleAndTheFix(String method, String message) {
+        assertThat(Kit.failure(results, method)).isInstanceOf(ExtensionConfigurationException.class).hasMessage(message);
+    }
+
+    @Test
+    void reportsAnUnresolvableUpstreamWithTheLookupFailureAsCause() {
+        assertThat(Kit.failure(results, "unresolvableUpstream")).hasCauseInstanceOf(UnknownHostException.class);
+    }
+
+    @Test
+    void failsBeforeBeforeEachMethodsAndLeavesNothingBehind() {
+        assertThat(results.testEvents().failed().count()).as(Kit.describe(results)).isEqualTo(misconfigurations().count());
+        assertThat(results.testEvents().succeeded().count()).isZero();
+        assertThat(MisconfiguredFixture.reached).as("@BeforeEach and test bodies reached").hasValue(0);
+        Leftovers.assertNoListenerThreads();
+    }
+
+    @Test
+    void namesAClassLevelAnnotationByItsClass() {
+        EngineExecutionResults classLevel = Kit.run(MisconfiguredClassFixture.class);
+        assertThat(Kit.failure(classLevel, "resetOnALeakyServer")).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("@LeakedServerSockets on class 'MisconfiguredClassFixture' contradicts @InjectReset on method"
+                        + " 'resetOnALeakyServer()': a leaky server never serves its connections, so a reset would never fire."
+                        + " Fix: test the reset and the leak in separate tests.");
+        assertThat(Kit.failure(classLevel, "inANestedClass")).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("@SlowAccept on class 'Inner': backlog must be at least 1, but was 0."
+                        + " Fix: Linux queues backlog + 1 connections; use 1 for the smallest queue.");
+        Leftovers.assertNoListenerThreads();
+    }
+
+    @Test
+    void acceptsCombinationsThatAgree() {
+        Kit.assertAllSucceeded(Kit.run(AgreeingFixture.class), 4);
+        Leftovers.assertNoListenerThreads();
+    }
+
+    @Fixture
+    static class MisconfiguredFixture {
+
+        static final AtomicInteger reached = new AtomicInteger();
+
+        @BeforeEach
+        void setUp(FaultListener server) {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(afterBytesFromClient = -1)
+        void negativeAfterBytesFromClient() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(afterBytesToClient = -1)
+        void negativeAfterBytesToClient() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(after = -5)
+        void negativeAfter() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(after = -2, unit = TimeUnit.SECONDS)
+        void negativeAfterInSeconds() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(firstConnections = -1)
+        void negativeFirstConnections() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(connection = -3)
+        void negativeConnection() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(firstConnections = 2, connection = 3)
+        void firstConnectionsAndConnection() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(afterBytesFromClient = 1, afterBytesToClient = 2)
+        void twoByteTriggers() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(afterBytesToClient = 1, after = 5)
+        void aByteAndATimeTrigger() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset
+        @InjectReset(connection = -1)
+        void oneBadRepeatedReset() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @SlowAccept(delay = -5)
+        void negativeAcceptDelay() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @SlowAccept(never = true, delay = 100)
+        void neverWithADelay() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @SlowAccept(backlog = 0)
+        void backlogZero() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @LeakedServerSockets(limit = 0)
+        void leakLimitZero() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @LeakedServerSockets({})
+        void leakNothing() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(upstream = "nohost")
+        void upstreamWithoutAPort() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(upstream = ":8080")
+        void upstreamWithoutAHost() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(upstream = "host:0")
+        void upstreamPortZero() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(upstream = "host:99999")
+        void upstreamPortTooLarge() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @SlowAccept(upstream = "host:abc")
+        void upstreamPortNotANumber() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(upstream = "no-such-host.invalid:80") // .invalid never resolves (RFC 2606)
+        void unresolvableUpstream() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @LeakedServerSockets
+        @InjectReset
+        void leakyServerWithAReset() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @LeakedServerSockets
+        @SlowAccept
+        void leakyServerWithASlowAccept() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @SlowAccept(upstream = "127.0.0.1:1")
+        @InjectReset(upstream = "127.0.0.1:2")
+        void twoUpstreams() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(upstream = "127.0.0.1:1")
+        @InjectReset(upstream = "127.0.0.1:2")
+        void twoResetsWithTwoUpstreams() {
+            reached.incrementAndGet();
+        }
+    }
+
+    @Fixture
+    @LeakedServerSockets
+    static class MisconfiguredClassFixture {
+
+        @Test
+        @InjectReset
+        void resetOnALeakyServer() {
+        }
+
+        @Nested
+        @SlowAccept(backlog = 0)
+        @LeakedServerSockets(Leak.PORT)
+        class Inner {
+            @Test
+            void inANestedClass() {
+            }
+        }
+    }
+
+    @Fixture
+    static class AgreeingFixture {
+
+        @Test
+        @SlowAccept(delay = 0, upstream = "127.0.0.1:1")
+        @InjectReset(after = 1, unit = TimeUnit.HOURS, upstream = "127.0.0.1:1")
+        void twoAnnotationsNamingTheSameUpstream(FaultListener server) {
+            assertThat(server.upstream()).contains(new InetSocketAddress("127.0.0.1", 1));
+        }
+
+        @Test
+        @SlowAccept(upstream = "127.0.0.1:1")
+        @InjectReset
+        void anUpstreamGivenOnce(FaultListener server) {
+            assertThat(server.upstream()).contains(new InetSocketAddress("127.0.0.1", 1));
+        }
+
+        @Test
+        @LeakedServerSockets(value = Leak.PORT, limit = 0) // the limit only counts leaked connections
+        @InjectReset
+        void aHeldPortWithAReset(FaultListener server, HeldPort port) {
+            assertThat(port.isHeld()).isTrue();
+            assertThat(server.faults()).hasSize(1);
+        }
+
+        @Test
+        @InjectReset(afterBytesFromClient = 0, firstConnections = 0, connection = 0, after = InjectReset.UNSET)
+        void zeroOffsetsAndSelections(FaultListener server) {
+            assertThat(server.faults()).hasSize(1);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.netfault.junit.support;
+
+import static dev.netfault.junit.support.Waiting.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** What netfault could leave behind in this JVM: threads and file descriptors. */
+public final class Leftovers {
+
+    /** The name of the hang guard's timer thread, which outlives a test by its keep-alive of 1 s. */
+    public static final String HANG_GUARD_THREAD = "netfault-hang-guard";
+
+    private static final Path FILE_DESCRIPTORS = Path.of("/proc/self/fd");
+
+    private Leftovers() {
+    }
+
+    /** {@return the names of live threads that netfault started} */
+    public static List<String> netfaultThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.startsWith("netfault-"))
+                .sorted()
+                .toList();
+    }
+
+    /**
+     * Asserts that no listener thread is alive, at once: closing a listener joins its thread, so one
+     * that is alive after its test has leaked. Only the shared hang guard timer may linger.
+     */
+    public static void assertNoListenerThreads() {
+        assertThat(netfaultThreads()).as("netfault threads").allMatch(HANG_GUARD_THREAD::equals);
+    }
+
+    /** Waits until no netfault thread at all is alive, the hang guard's timer included. */
+    public static void awaitNoNetfaultThreads() {
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(netfaultThreads()).as("netfault threads").isEmpty());
+    }
+
+    /** {@return how many file descriptors this process has open (Linux)} */
+    public static long openFileDescriptors() {
+        try (Stream<Path> fds = Files.list(FILE_DESCRIPTORS)) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
