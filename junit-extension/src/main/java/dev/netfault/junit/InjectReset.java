@@ -63,7 +63,12 @@ public @interface InjectReset {
     /** Reset after exactly this many bytes from the client reached the upstream (or were read). */
     long afterBytesFromClient() default UNSET;
 
-    /** Reset after exactly this many bytes were sent to the client. Needs an upstream. */
+    /**
+     * Reset after exactly this many bytes were sent to the client. Needs an upstream. Exact while the
+     * client's receive buffer can hold what is in flight (measured exact up to 100 KB with a client
+     * that reads): a RST makes the kernel discard data the client has not acknowledged yet, so with a
+     * client that stops reading, fewer bytes arrive.
+     */
     long afterBytesToClient() default UNSET;
 
     /** Reset this long after the connection was accepted, in {@link #unit()}. */

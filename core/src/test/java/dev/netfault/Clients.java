@@ -1,0 +1,217 @@
+package dev.netfault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+
+/** Small client-side helpers shared by the tests: real clients, bounded waits, no sleeps. */
+final class Clients {
+
+    /** How long any client waits at most, so that a broken engine fails a test instead of hanging it. */
+    static final Duration PATIENCE = Duration.ofSeconds(5);
+    static final int PATIENCE_MILLIS = (int) PATIENCE.toMillis();
+
+    private Clients() {
+    }
+
+    /** What a client read before the stream ended: the bytes, and the failure that ended it (null at end of stream). */
+    record Received(byte[] bytes, IOException failure) {
+    }
+
+    /**
+     * {@return a socket connected to {@code address}, with a read timeout of {@link #PATIENCE}}
+     * The connect is untimed on purpose: it returns as soon as the handshake completes, before the
+     * listener accepts. A timed connect polls for completion and may meet a reset that the listener
+     * sends on accept ({@code SocketException: Connection reset by peer} from {@code connect}).
+     */
+    static Socket connect(InetSocketAddress address) throws IOException {
+        Socket socket = new Socket(address.getAddress(), address.getPort());
+        socket.setSoTimeout(PATIENCE_MILLIS);
+        return socket;
+    }
+
+    static Received readUntilEnd(InputStream in) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        byte[] buffer = new byte[64 * 1024];
+        try {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                bytes.write(buffer, 0, n);
+            }
+            return new Received(bytes.toByteArray(), null);
+        } catch (IOException e) {
+            return new Received(bytes.toByteArray(), e);
+        }
+    }
+
+    /** Reads a blocking channel until end of stream or failure. */
+    static Received readUntilEnd(SocketChannel channel) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        try {
+            while (channel.read(buffer.clear()) >= 0) {
+                bytes.write(buffer.array(), 0, buffer.position());
+            }
+            return new Received(bytes.toByteArray(), null);
+        } catch (IOException e) {
+            return new Received(bytes.toByteArray(), e);
+        }
+    }
+
+    /**
+     * Waits (at most {@link #PATIENCE}) until a non-blocking channel is readable, then reads once.
+     *
+     * @return what {@code read} returned
+     * @throws AssertionError if the channel did not become readable in time
+     */
+    static int readWhenReady(SocketChannel channel, ByteBuffer buffer) throws IOException {
+        try (Selector selector = Selector.open()) {
+            channel.register(selector, SelectionKey.OP_READ);
+            if (selector.select(PATIENCE_MILLIS) == 0) {
+                throw new AssertionError("the channel did not become readable within " + PATIENCE.toMillis() + " ms");
+            }
+            return channel.read(buffer);
+        }
+    }
+
+    /** {@return a non-blocking channel connected to {@code address}, connect finished through a selector} */
+    static SocketChannel connectNonBlocking(InetSocketAddress address) throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        try (Selector selector = Selector.open()) {
+            channel.configureBlocking(false);
+            if (!channel.connect(address)) {
+                channel.register(selector, SelectionKey.OP_CONNECT);
+                if (selector.select(PATIENCE_MILLIS) == 0) {
+                    throw new AssertionError("the connect did not complete within " + PATIENCE.toMillis() + " ms");
+                }
+                channel.finishConnect();
+            }
+            return channel;
+        } catch (IOException | RuntimeException | Error e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    static byte[] randomBytes(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    /** {@return a loopback port nothing listens on (it was free a moment ago)} */
+    static InetSocketAddress unusedAddress() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), probe.getLocalPort());
+        }
+    }
+
+    static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** Waits until the listener has finished with connection {@code id}: its RST or FIN has been sent. */
+    static ConnectionRecord awaitFinished(Journal journal, long id) {
+        return await().atMost(PATIENCE)
+                .until(() -> journal.connection(id).orElse(null), c -> c != null && c.closed().isPresent());
+    }
+
+    /** Waits until the listener has accepted {@code count} connections. */
+    static void awaitAccepted(Journal journal, int count) {
+        await().atMost(PATIENCE).until(journal::accepted, n -> n >= count);
+    }
+
+    /** {@return the live threads whose name starts with {@code prefix}} */
+    static List<String> threadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.startsWith(prefix))
+                .toList();
+    }
+
+    static Throwable rootCause(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    // HTTP clients
+
+    static HttpURLConnection httpUrlConnection(URI uri) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        connection.setConnectTimeout(PATIENCE_MILLIS);
+        connection.setReadTimeout(PATIENCE_MILLIS);
+        connection.setUseCaches(false);
+        return connection;
+    }
+
+    static HttpClient httpClient() {
+        return HttpClient.newBuilder().connectTimeout(PATIENCE).build();
+    }
+
+    static HttpRequest get(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(PATIENCE).build();
+    }
+
+    static HttpResponse<String> send(HttpClient client, HttpRequest request) throws IOException, InterruptedException {
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Asserts one of the outcomes of {@code HttpClient} on a reset. The JDK races its request write
+     * against its response read, so it throws either {@code ConnectException: Connection reset by
+     * peer} (the reset met the connect), or {@code IOException: HTTP/1.1 header parser received no
+     * bytes} caused by {@code Connection reset}, by {@code Connection reset by peer} (the write met
+     * it), or, rarely, by {@code EOFException: EOF reached while reading} (the write consumed the
+     * reset, after which Linux reports end of stream to the read).
+     */
+    static void assertHttpClientSawAReset(Throwable thrown) {
+        assertThat(thrown).satisfiesAnyOf(
+                t -> assertThat(t).isExactlyInstanceOf(ConnectException.class).hasMessage("Connection reset by peer"),
+                t -> assertThat(t).isExactlyInstanceOf(IOException.class)
+                        .hasMessage("HTTP/1.1 header parser received no bytes")
+                        .satisfies(e -> assertThat(rootCause(e)).satisfiesAnyOf(
+                                cause -> assertThat(cause).isInstanceOf(IOException.class)
+                                        .extracting(Throwable::getMessage).isIn("Connection reset", "Connection reset by peer"),
+                                cause -> assertThat(cause).isExactlyInstanceOf(EOFException.class).hasMessage("EOF reached while reading"))));
+    }
+
+    /**
+     * Asserts one of the outcomes of {@code HttpURLConnection} on a reset, after its retry on a new
+     * connection: a read that met it ({@code SocketException: Connection reset}), a write that met
+     * it ({@code Connection reset by peer}, or {@code IOException: Error writing to server} when its
+     * buffered stream swallowed that), or a read after the write consumed it ({@code Unexpected end
+     * of file from server}).
+     */
+    static void assertHttpUrlConnectionSawAReset(Throwable thrown) {
+        assertThat(thrown).satisfiesAnyOf(
+                t -> assertThat(t).isExactlyInstanceOf(SocketException.class).extracting(Throwable::getMessage)
+                        .isIn("Connection reset", "Connection reset by peer", "Unexpected end of file from server"),
+                t -> assertThat(t).isExactlyInstanceOf(IOException.class).hasMessage("Error writing to server"));
+    }
+}
