@@ -1,0 +1,129 @@
+package dev.netfault.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netfault.AgentRule;
+import dev.netfault.SocketAgent;
+import dev.netfault.Target;
+import dev.netfault.internal.agent.AgentRules;
+import dev.netfault.internal.boot.NetFaultHooks;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("SocketAgent.install")
+class InstallTests {
+
+    @Nested
+    @DisplayName("in this JVM")
+    class InThisJvm {
+
+        @Test
+        void installsOnceAndThenReturnsAtOnce() {
+            SocketAgent.install();
+            assertThat(SocketAgent.isInstalled()).isTrue();
+            long start = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                SocketAgent.install();
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("100 more installs").isLessThan(Duration.ofMillis(100));
+            assertThat(AgentRules.loadedAsJavaagent()).as("loaded with -javaagent").isFalse();
+        }
+
+        @Test
+        void putsItsHooksOnTheBootstrapClassPath() {
+            SocketAgent.install();
+            assertThat(NetFaultHooks.class.getClassLoader()).isNull();
+            assertThat(NetFaultHooks.connectHook).isNotNull();
+        }
+
+        @Test
+        void switchesItsHooksOnOnlyWhileARuleIsOpen() throws Exception {
+            SocketAgent.install();
+            assertThat(NetFaultHooks.active).as("hooks active before any rule of this test").isFalse();
+            try (RealServer server = RealServer.start()) {
+                List<Supplier<AgentRule>> rules = List.of(() -> SocketAgent.refuse(Target.port(server.port())),
+                        () -> SocketAgent.redirect(Target.port(server.port()), server.address()),
+                        () -> SocketAgent.timeOutConnections(Target.port(server.port()), Duration.ofSeconds(1)),
+                        () -> SocketAgent.failAccept(server.port(), 1), () -> SocketAgent.failResolution("localhost"));
+                for (Supplier<AgentRule> made : rules) {
+                    String described;
+                    try (AgentRule rule = made.get()) {
+                        described = rule.describe();
+                        assertThat(NetFaultHooks.active).as("hooks active under %s", described).isTrue();
+                    }
+                    assertThat(NetFaultHooks.active).as("hooks active after closing %s", described).isFalse();
+                }
+            }
+            assertThat(NetFaultHooks.ioActive).isFalse();
+        }
+    }
+
+    @Nested
+    @DisplayName("in a fresh JVM")
+    class InAFreshJvm {
+
+        @Test
+        void selfAttachesChecksItselfAndWorks() throws Exception {
+            List<String> options = new ArrayList<>();
+            if (Runtime.version().feature() >= 21) {
+                options.add("-XX:+EnableDynamicAgentLoading");
+            }
+            Run run = java(options);
+            assertThat(run.exitCode).as(run.toString()).isZero();
+            assertThat(run.out).as(run.toString()).hasSize(2);
+            assertThat(run.out.get(0)).as(run.toString()).matches("first install \\d+ ms, second \\d+ us, javaagent=false");
+            assertThat(run.out.get(1)).isEqualTo("refused: Connection refused");
+            assertThat(run.err).as("the JVM's warnings").noneMatch(line -> line.contains("loaded dynamically"));
+            System.out.println("[measure] JDK " + Runtime.version() + ": " + run.out.get(0) + "; JVM warnings: " + run.err);
+        }
+
+        @Test
+        void failsWithWhatToAddWhenTheJvmForbidsAttaching() throws Exception {
+            Run run = java(List.of("-XX:+DisableAttachMechanism"));
+            assertThat(run.exitCode).as(run.toString()).isEqualTo(3);
+            String message = String.join("\n", run.out);
+            assertThat(message).as(run.toString())
+                    .startsWith("FAILED netfault's socket agent could not be installed: it failed to attach to the running JVM.\nCause: ")
+                    .contains("\nThe socket agent is needed for faults aimed at a target (target = \"host:port\") and for socket leak detection.\n")
+                    .contains("\n       <argLine>-javaagent:${settings.localRepository}/dev/netfault/netfault-core/")
+                    .contains("\n       <argLine>-XX:+EnableDynamicAgentLoading</argLine>\n")
+                    .endsWith("\nAGAIN same");
+        }
+
+        private Run java(List<String> options) throws IOException, InterruptedException {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(options);
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+            command.add(InstallProbe.class.getName());
+            Path err = Files.createTempFile("netfault-install", ".err");
+            Path out = Files.createTempFile("netfault-install", ".out");
+            try {
+                Process process = new ProcessBuilder(command).redirectError(err.toFile()).redirectOutput(out.toFile()).start();
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError("the probe JVM did not finish within 60 s: " + command);
+                }
+                return new Run(process.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8),
+                        Files.readAllLines(err, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(err);
+                Files.deleteIfExists(out);
+            }
+        }
+    }
+
+    private record Run(int exitCode, List<String> out, List<String> err) {
+    }
+}
