@@ -53,8 +53,10 @@ public final class SocketAgent {
     /**
      * Makes the kernel refuse the application's connections to {@code target}: they go to a loopback
      * port that is bound with nothing listening, so the refusal is a real RST. What the application
-     * sees: {@code ConnectException: Connection refused}, its socket closed; {@code HttpClient}:
-     * {@code ConnectException} with a null message.
+     * sees: {@code ConnectException: Connection refused} (a channel is closed afterwards, as is a
+     * {@code Socket} from JDK 24 on; on earlier JDKs a refused {@code Socket} reports
+     * {@code isClosed()} false and a second connect fails with {@code Socket closed}, as after a real
+     * refusal); {@code HttpClient}: {@code ConnectException} with a null message.
      */
     public static AgentRule refuse(Target target) {
         install();

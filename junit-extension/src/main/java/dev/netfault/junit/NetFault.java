@@ -48,7 +48,7 @@ public final class NetFault {
 
     /**
      * Aims the test's fault listener at {@code target}, known only at run time: the listener relays
-     * to the target, and netfault's socket agent routes the application's own connections to the
+     * to the target (when the target names a host and a port; otherwise it stands alone), and netfault's socket agent routes the application's own connections to the
      * target into the listener. The application's sockets still report the target as their remote
      * address.
      *

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * refusal is a real RST. No change to the application.
  *
  * <p>What the application sees (Linux, JDK 17 and 25): {@code java.net.ConnectException:
- * Connection refused}, the socket closed; {@code java.net.http.HttpClient}: {@code ConnectException}
- * with a null message.
+ * Connection refused}, exactly as from a real refusal (a channel is closed afterwards; a
+ * {@code Socket} reports {@code isClosed()} only from JDK 24 on); {@code java.net.http.HttpClient}:
+ * {@code ConnectException} with a null message.
  *
  * <pre>{@code
  * @Test

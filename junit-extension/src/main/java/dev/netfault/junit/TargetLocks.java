@@ -8,18 +8,21 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLocksProvider;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
  * Socket agent rules apply JVM-wide, so two tests aiming at the same target cannot run at once:
  * each target-aimed annotation takes the lock {@code netfault.target:<host>} (the host's address
- * when it resolves, {@code *} for a port on any host), and parallel tests serialize on it.
+ * when it resolves), and parallel tests serialize on it. A target with a port on any host overlaps
+ * every host: it takes {@code netfault.target:*} exclusively, which every other aimed test shares.
  */
 final class TargetLocks implements ResourceLocksProvider {
 
     /** The prefix of the lock keys, for tests that aim rules made in code at a target. */
     static final String PREFIX = "netfault.target:";
+    private static final String ANY_HOST = PREFIX + "*";
 
     @Override
     public Set<Lock> provideForMethod(List<Class<?>> enclosingInstanceTypes, Class<?> testClass, Method testMethod) {
@@ -28,10 +31,17 @@ final class TargetLocks implements ResourceLocksProvider {
         elements.add(testClass);
         elements.addAll(enclosingInstanceTypes);
         Set<Lock> locks = new HashSet<>();
+        boolean anyHost = false;
         for (AnnotatedElement element : elements) {
             for (String target : targets(element)) {
-                locks.add(new Lock(key(target)));
+                String key = key(target);
+                anyHost |= key.equals(ANY_HOST);
+                locks.add(new Lock(key));
             }
+        }
+        if (!locks.isEmpty() && !anyHost) {
+            // A port on any host overlaps every host: such tests hold ANY_HOST exclusively, the others share it.
+            locks.add(new Lock(ANY_HOST, ResourceAccessMode.READ));
         }
         return locks;
     }
@@ -52,7 +62,7 @@ final class TargetLocks implements ResourceLocksProvider {
         try {
             Target parsed = Target.parse(target);
             if (parsed.host() == null) {
-                return PREFIX + "*";
+                return ANY_HOST;
             }
             InetAddress[] resolved = parsed.resolve();
             return PREFIX + (resolved.length > 0 ? resolved[0].getHostAddress() : parsed.host());

@@ -39,6 +39,7 @@ import net.bytebuddy.utility.JavaModule;
 public final class AgentInstaller {
 
     static final String HOOKS = "dev.netfault.internal.boot.NetFaultHooks";
+    private static final String NEXUS_DISABLED = "net.bytebuddy.nexus.disabled";
     /** The JDK classes netfault instruments; each must be transformed for the self-check to pass. */
     static final List<String> TARGETS = List.of("sun.nio.ch.Net", "sun.nio.ch.SocketDispatcher", "sun.nio.ch.NioSocketImpl",
             "sun.nio.ch.ServerSocketChannelImpl", "sun.nio.ch.SocketChannelImpl", "java.net.InetAddress",
@@ -124,7 +125,21 @@ public final class AgentInstaller {
         }
         Set<String> transformed = ConcurrentHashMap.newKeySet();
         Map<String, Throwable> errors = new ConcurrentHashMap<>();
-        new AgentBuilder.Default()
+        // ByteBuddy's nexus serves initialization strategies netfault does not use; disabled while the
+        // builder is made, it does not reach for sun.misc.Unsafe (a warning on JDK 24 and later).
+        String nexus = System.getProperty(NEXUS_DISABLED);
+        System.setProperty(NEXUS_DISABLED, "true");
+        AgentBuilder agentBuilder;
+        try {
+            agentBuilder = new AgentBuilder.Default();
+        } finally {
+            if (nexus == null) {
+                System.clearProperty(NEXUS_DISABLED);
+            } else {
+                System.setProperty(NEXUS_DISABLED, nexus);
+            }
+        }
+        agentBuilder
                 .disableClassFormatChanges() // loaded JDK classes can only be retransformed without new members
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)

@@ -168,6 +168,8 @@ public final class AgentRules {
         // The first operation after the fault reports ETIMEDOUT; later ones see the shut-down
         // socket as the kernel leaves it: read -1, write "Broken pipe".
         if (armed.state.compareAndSet(ArmedTimeout.FIRED, ArmedTimeout.REPORTED)) {
+            armed.disarm(); // reported: from now on the shut-down socket speaks for itself
+            refresh();
             return new IOException("Connection timed out");
         }
         return null;

@@ -1,0 +1,82 @@
+package dev.netfault.catalogue;
+
+import static dev.netfault.catalogue.Io.PATIENCE;
+import static dev.netfault.catalogue.Io.connect;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netfault.Direction;
+import dev.netfault.Effect;
+import dev.netfault.Fault;
+import dev.netfault.FaultListener;
+import dev.netfault.catalogue.Io.Received;
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@DisplayName("effects compose on one listener")
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class CompositionTests {
+
+    private final Owned owned = new Owned();
+
+    @AfterEach
+    void release() throws Exception {
+        owned.close();
+    }
+
+    @Test
+    void latencyPlusAResetAfterOneKibibyteDeliversExactly1024BytesLateThenConnectionReset() throws IOException {
+        byte[] data = Io.data(8192);
+        FaultListener listener = owned.inFrontOf(TestServer.sending(data),
+                Fault.latency(Duration.ofMillis(400), Duration.ZERO),
+                Fault.reset().afterBytes(Direction.TO_CLIENT, 1024));
+        long start = System.nanoTime();
+        try (Socket socket = connect(listener.address())) {
+            int first = socket.getInputStream().read();
+            long firstByteMillis = Io.millisSince(start);
+            Received rest = Io.readUntilEnd(socket);
+            assertThat(firstByteMillis).as("ms until the first byte").isBetween(400L, PATIENCE.toMillis());
+            assertThat(rest.end()).isEqualTo("SocketException: Connection reset");
+            byte[] received = new byte[1 + rest.bytes().length];
+            received[0] = (byte) first;
+            System.arraycopy(rest.bytes(), 0, received, 1, rest.bytes().length);
+            assertThat(received).isEqualTo(Arrays.copyOf(data, 1024));
+        }
+        assertThat(listener.journal().connection(1).orElseThrow().fired(Effect.Reset.class)).isTrue();
+    }
+
+    @Test
+    void aBandwidthLimitPlusACloseAfterNBytesDeliversExactlyThoseSlowlyThenEndOfStream() throws IOException {
+        byte[] data = Io.data(100_000);
+        FaultListener listener = owned.inFrontOf(TestServer.sending(data),
+                Fault.bandwidth(64 * 1024).in(Direction.TO_CLIENT),
+                Fault.close().afterBytes(Direction.TO_CLIENT, 32 * 1024));
+        try (Socket socket = connect(listener.address())) {
+            long start = System.nanoTime();
+            Received received = Io.readUntilEnd(socket);
+            assertThat(received.end()).isEqualTo("EOF");
+            assertThat(received.bytes()).isEqualTo(Arrays.copyOf(data, 32 * 1024));
+            assertThat(Io.millisSince(start)).isBetween(400L, PATIENCE.toMillis());
+        }
+    }
+
+    @Test
+    void slicesPlusAStallAfterNBytesDeliverSmallReadsThenTimeOut() throws IOException {
+        byte[] data = Io.data(10_000);
+        FaultListener listener = owned.inFrontOf(TestServer.sending(data),
+                Fault.slice(100, Duration.ofMillis(100)).in(Direction.TO_CLIENT),
+                Fault.stall().afterBytes(Direction.TO_CLIENT, 450));
+        try (Socket socket = connect(listener.address())) {
+            socket.setSoTimeout(1000);
+            Received received = Io.readUntilEnd(socket);
+            assertThat(received.end()).isEqualTo("SocketTimeoutException: Read timed out");
+            assertThat(received.bytes()).isEqualTo(Arrays.copyOf(data, 450));
+            assertThat(received.readSizes()).allSatisfy(n -> assertThat(n).isBetween(1, 100));
+        }
+    }
+}

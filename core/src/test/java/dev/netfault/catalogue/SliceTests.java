@@ -1,0 +1,88 @@
+package dev.netfault.catalogue;
+
+import static dev.netfault.catalogue.Io.PATIENCE;
+import static dev.netfault.catalogue.Io.connect;
+import static dev.netfault.catalogue.Io.millisSince;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.netfault.Direction;
+import dev.netfault.Fault;
+import dev.netfault.FaultListener;
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A block written in one go arrives in segments of at most the slice size. The pause between
+ * segments (100 ms) is long enough that a reader on a busy machine still sees each one on its own.
+ */
+@DisplayName("Fault.slice(bytes, interval)")
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class SliceTests {
+
+    private static final int SLICE = 1000;
+    private static final Duration INTERVAL = Duration.ofMillis(100);
+    private static final int SIZE = 4 * SLICE + 500;
+    private static final int SEGMENTS = 5;
+
+    private final Owned owned = new Owned();
+
+    @AfterEach
+    void release() throws Exception {
+        owned.close();
+    }
+
+    @Test
+    void towardsTheClientEveryReadSeesAtMostOneSliceOfABigBlock() throws IOException {
+        byte[] data = Io.data(SIZE);
+        FaultListener listener = owned.inFrontOf(TestServer.sending(data), Fault.slice(SLICE, INTERVAL).in(Direction.TO_CLIENT));
+        try (Socket socket = connect(listener.address())) {
+            long start = System.nanoTime();
+            byte[] received = new byte[SIZE];
+            int reads = 0;
+            for (int at = 0; at < SIZE; reads++) {
+                int n = socket.getInputStream().read(received, at, SIZE - at);
+                assertThat(n).as("read #%d", reads + 1).isBetween(1, SLICE);
+                at += n;
+            }
+            assertThat(received).isEqualTo(data);
+            assertThat(reads).isEqualTo(SEGMENTS);
+            assertThat(millisSince(start)).isGreaterThanOrEqualTo((SEGMENTS - 1) * INTERVAL.toMillis());
+        }
+    }
+
+    @Test
+    void fromTheClientTheUpstreamReadsAtMostOneSliceAtATime() throws IOException {
+        byte[] data = Io.data(SIZE);
+        TestServer upstream = TestServer.reading();
+        FaultListener listener = owned.inFrontOf(upstream, Fault.slice(SLICE, INTERVAL).in(Direction.FROM_CLIENT));
+        try (Socket socket = connect(listener.address())) {
+            socket.getOutputStream().write(data);
+            TestServer.Connection connection = upstream.connection(0);
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).until(() -> connection.received().length == SIZE);
+            assertThat(connection.received()).isEqualTo(data);
+            assertThat(connection.readSizes()).hasSize(SEGMENTS).allSatisfy(n -> assertThat(n).isBetween(1, SLICE));
+        }
+    }
+
+    @Test
+    void onAStandAloneEchoTheEchoComesInSlices() throws IOException {
+        byte[] data = Io.data(SIZE);
+        FaultListener listener = owned.echo(Fault.slice(SLICE, INTERVAL));
+        try (Socket socket = connect(listener.address())) {
+            socket.getOutputStream().write(data);
+            byte[] received = new byte[SIZE];
+            for (int at = 0; at < SIZE;) {
+                int n = socket.getInputStream().read(received, at, SIZE - at);
+                assertThat(n).isBetween(1, SLICE);
+                at += n;
+            }
+            assertThat(received).isEqualTo(data);
+        }
+    }
+}
