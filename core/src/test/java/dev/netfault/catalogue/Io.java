@@ -36,11 +36,9 @@ final class Io {
      * What a client read until its stream ended or failed.
      *
      * @param bytes everything read
-     * @param readSizes the size of each read that returned data
      * @param failure the exception that ended reading, or {@code null} at end of stream
-     * @param endNanos when reading ended, from {@link System#nanoTime()}
      */
-    record Received(byte[] bytes, List<Integer> readSizes, IOException failure, long endNanos) {
+    record Received(byte[] bytes, IOException failure) {
 
         /** {@return {@code "EOF"} or {@code "SimpleClassName: message"}} */
         String end() {
@@ -48,21 +46,63 @@ final class Io {
         }
     }
 
+    /**
+     * One read that returned data.
+     *
+     * @param startNanos when the read call began, from {@link System#nanoTime()}
+     * @param endNanos when it returned
+     * @param bytes how many bytes it returned
+     */
+    record Read(long startNanos, long endNanos, int bytes) {
+    }
+
+    /** {@return the reads that take exactly {@code length} bytes from the socket into {@code into}} */
+    static List<Read> readFully(Socket socket, byte[] into) throws IOException {
+        List<Read> reads = new ArrayList<>();
+        InputStream in = socket.getInputStream();
+        for (int at = 0; at < into.length;) {
+            long start = System.nanoTime();
+            int n = in.read(into, at, into.length - at);
+            if (n < 0) {
+                throw new java.io.EOFException("end of stream after " + at + " of " + into.length + " bytes");
+            }
+            reads.add(new Read(start, System.nanoTime(), n));
+            at += n;
+        }
+        return reads;
+    }
+
+    /**
+     * Asserts that {@code reads} saw a stream cut into slices of at most {@code slice} bytes, written
+     * at least {@code interval} apart. A reader that keeps up sees one slice per read; one that was
+     * late (a busy machine) finds several waiting, but never more than one, plus one per interval
+     * that passed since its previous read began ({@code firstStartNanos} for the first read).
+     */
+    static void assertSliced(List<Read> reads, int slice, Duration interval, long firstStartNanos) {
+        long previousStart = firstStartNanos;
+        for (int i = 0; i < reads.size(); i++) {
+            Read read = reads.get(i);
+            long intervals = (read.endNanos() - previousStart) / interval.toNanos();
+            org.assertj.core.api.Assertions.assertThat(read.bytes())
+                    .as("read #%d, %d ms after the previous read began", i + 1, (read.endNanos() - previousStart) / 1_000_000)
+                    .isBetween(1, (int) (slice * (1 + intervals)));
+            previousStart = read.startNanos();
+        }
+    }
+
     /** {@return everything the socket reads until the end of the stream or a failure} */
     static Received readUntilEnd(Socket socket) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        List<Integer> sizes = new ArrayList<>();
         byte[] buffer = new byte[64 * 1024];
         try {
             InputStream in = socket.getInputStream();
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 bytes.write(buffer, 0, n);
-                sizes.add(n);
             }
-            return new Received(bytes.toByteArray(), sizes, null, System.nanoTime());
+            return new Received(bytes.toByteArray(), null);
         } catch (IOException e) {
-            return new Received(bytes.toByteArray(), sizes, e, System.nanoTime());
+            return new Received(bytes.toByteArray(), e);
         }
     }
 

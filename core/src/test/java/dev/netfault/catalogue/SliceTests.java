@@ -12,14 +12,15 @@ import dev.netfault.FaultListener;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A block written in one go arrives in segments of at most the slice size. The pause between
- * segments (100 ms) is long enough that a reader on a busy machine still sees each one on its own.
+ * A block written in one go arrives in segments of at most the slice size, at least the interval
+ * apart. See {@link Io#assertSliced} for what a reader that was late may see.
  */
 @DisplayName("Fault.slice(bytes, interval)")
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -38,35 +39,32 @@ class SliceTests {
     }
 
     @Test
-    void towardsTheClientEveryReadSeesAtMostOneSliceOfABigBlock() throws IOException {
+    void towardsTheClientReadsSeeOneSliceAtATimeOfABigBlock() throws IOException {
         byte[] data = Io.data(SIZE);
         FaultListener listener = owned.inFrontOf(TestServer.sending(data), Fault.slice(SLICE, INTERVAL).in(Direction.TO_CLIENT));
+        long start = System.nanoTime();
         try (Socket socket = connect(listener.address())) {
-            long start = System.nanoTime();
             byte[] received = new byte[SIZE];
-            int reads = 0;
-            for (int at = 0; at < SIZE; reads++) {
-                int n = socket.getInputStream().read(received, at, SIZE - at);
-                assertThat(n).as("read #%d", reads + 1).isBetween(1, SLICE);
-                at += n;
-            }
+            List<Io.Read> reads = Io.readFully(socket, received);
             assertThat(received).isEqualTo(data);
-            assertThat(reads).isEqualTo(SEGMENTS);
+            Io.assertSliced(reads, SLICE, INTERVAL, start);
             assertThat(millisSince(start)).isGreaterThanOrEqualTo((SEGMENTS - 1) * INTERVAL.toMillis());
         }
     }
 
     @Test
-    void fromTheClientTheUpstreamReadsAtMostOneSliceAtATime() throws IOException {
+    void fromTheClientTheUpstreamReadsOneSliceAtATime() throws IOException {
         byte[] data = Io.data(SIZE);
         TestServer upstream = TestServer.reading();
         FaultListener listener = owned.inFrontOf(upstream, Fault.slice(SLICE, INTERVAL).in(Direction.FROM_CLIENT));
         try (Socket socket = connect(listener.address())) {
+            long start = System.nanoTime();
             socket.getOutputStream().write(data);
             TestServer.Connection connection = upstream.connection(0);
             await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).until(() -> connection.received().length == SIZE);
             assertThat(connection.received()).isEqualTo(data);
-            assertThat(connection.readSizes()).hasSize(SEGMENTS).allSatisfy(n -> assertThat(n).isBetween(1, SLICE));
+            Io.assertSliced(connection.reads(), SLICE, INTERVAL, start);
+            assertThat(millisSince(start)).isGreaterThanOrEqualTo((SEGMENTS - 1) * INTERVAL.toMillis());
         }
     }
 
@@ -75,14 +73,12 @@ class SliceTests {
         byte[] data = Io.data(SIZE);
         FaultListener listener = owned.echo(Fault.slice(SLICE, INTERVAL));
         try (Socket socket = connect(listener.address())) {
+            long start = System.nanoTime();
             socket.getOutputStream().write(data);
             byte[] received = new byte[SIZE];
-            for (int at = 0; at < SIZE;) {
-                int n = socket.getInputStream().read(received, at, SIZE - at);
-                assertThat(n).isBetween(1, SLICE);
-                at += n;
-            }
+            List<Io.Read> reads = Io.readFully(socket, received);
             assertThat(received).isEqualTo(data);
+            Io.assertSliced(reads, SLICE, INTERVAL, start);
         }
     }
 }

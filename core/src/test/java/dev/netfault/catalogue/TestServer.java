@@ -21,7 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real upstream for fault listeners: loopback, an ephemeral port, a thread per connection that
- * runs a {@link Handler}. Each connection's record says what the server read, in which read sizes,
+ * runs a {@link Handler}. Each connection's record says what the server read, in which reads,
  * and how its reading ended (end of stream, or the exception), so tests can assert what the server
  * side of a fault looked like.
  */
@@ -35,7 +35,7 @@ final class TestServer implements AutoCloseable {
     /** What happened on one accepted connection. Thread-safe. */
     static final class Connection {
         private final ByteArrayOutputStream received = new ByteArrayOutputStream();
-        private final List<Integer> readSizes = new CopyOnWriteArrayList<>();
+        private final List<Io.Read> reads = new CopyOnWriteArrayList<>();
         private volatile String readEnd;
         private volatile long readEndNanos;
         private volatile long firstReadNanos;
@@ -47,14 +47,14 @@ final class TestServer implements AutoCloseable {
             }
         }
 
-        /** {@return the size of every read that returned data} */
-        List<Integer> readSizes() {
-            return List.copyOf(readSizes);
-        }
-
         /** {@return how reading ended: {@code "EOF"} or {@code "SimpleClassName: message"}; empty while it goes on} */
         Optional<String> readEnd() {
             return Optional.ofNullable(readEnd);
+        }
+
+        /** {@return every read that returned data: when its call began and returned, and its size} */
+        List<Io.Read> reads() {
+            return List.copyOf(reads);
         }
 
         /** {@return when the first data arrived, from {@link System#nanoTime()}; 0 before} */
@@ -72,9 +72,12 @@ final class TestServer implements AutoCloseable {
             byte[] buffer = new byte[64 * 1024];
             try {
                 InputStream in = socket.getInputStream();
+                long start = System.nanoTime();
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    reads.add(new Io.Read(start, System.nanoTime(), n));
                     record(buffer, n);
+                    start = System.nanoTime();
                 }
                 ended("EOF");
             } catch (IOException e) {
@@ -89,7 +92,6 @@ final class TestServer implements AutoCloseable {
             synchronized (received) {
                 received.write(buffer, 0, n);
             }
-            readSizes.add(n);
         }
 
         private void ended(String how) {

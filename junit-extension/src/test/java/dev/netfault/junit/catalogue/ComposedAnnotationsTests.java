@@ -1,0 +1,103 @@
+package dev.netfault.junit.catalogue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netfault.Direction;
+import dev.netfault.Effect;
+import dev.netfault.FaultListener;
+import dev.netfault.Journal;
+import dev.netfault.junit.Bandwidth;
+import dev.netfault.junit.InjectClose;
+import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Latency;
+import dev.netfault.junit.support.Clients;
+import dev.netfault.junit.support.Clients.Received;
+import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.net.Socket;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("annotations compose on one listener")
+class ComposedAnnotationsTests {
+
+    /** A user's own annotation: a slow link that drops the connection after 1 KiB. */
+    @Target(ElementType.METHOD)
+    @Retention(RetentionPolicy.RUNTIME)
+    @Latency(400)
+    @InjectReset(afterBytesToClient = 1024)
+    @interface SlowLinkThatDropsAfterOneKibibyte {
+    }
+
+    private Peer peer;
+
+    @AfterEach
+    void closeThePeer() {
+        if (peer != null) {
+            peer.close();
+        }
+    }
+
+    /** Reads until the end; asserts exactly the first 1024 bytes of {@code data}, late, then a reset. */
+    private static void assertLateKibibyteThenReset(FaultListener listener, byte[] data) throws IOException {
+        long start = System.nanoTime();
+        try (Socket socket = Clients.connect(listener.address())) {
+            int first = socket.getInputStream().read();
+            long firstByteMillis = Clients.since(start).toMillis();
+            Received rest = Clients.readUntilEnd(socket);
+
+            assertThat(firstByteMillis).as("ms until the first byte").isBetween(400L, Clients.PATIENT.toMillis());
+            assertThat(rest.failure()).isExactlyInstanceOf(java.net.SocketException.class).hasMessage("Connection reset");
+            byte[] received = new byte[1 + rest.bytes().length];
+            received[0] = (byte) first;
+            System.arraycopy(rest.bytes(), 0, received, 1, rest.bytes().length);
+            assertThat(received).isEqualTo(Arrays.copyOf(data, 1024));
+        }
+    }
+
+    @Test
+    @Latency(400)
+    @InjectReset(afterBytesToClient = 1024)
+    void latencyPlusAResetAfterOneKibibyteDeliversExactly1024BytesLateThenConnectionReset(FaultListener listener, Journal journal)
+            throws IOException {
+        byte[] data = Peer.data(8192);
+        peer = Peer.sending(data);
+        listener.proxyTo(peer.address());
+
+        assertLateKibibyteThenReset(listener, data);
+        assertThat(journal.connection(1).orElseThrow().fired(Effect.Reset.class)).isTrue();
+        assertThat(journal.connection(1).orElseThrow().fired(Effect.Latency.class)).isTrue();
+    }
+
+    @Test
+    @SlowLinkThatDropsAfterOneKibibyte
+    void aComposedAnnotationCarriesBothFaults(FaultListener listener) throws IOException {
+        byte[] data = Peer.data(8192);
+        peer = Peer.sending(data);
+        listener.proxyTo(peer.address());
+
+        assertLateKibibyteThenReset(listener, data);
+        assertThat(listener.faults()).hasSize(2);
+    }
+
+    @Test
+    @Bandwidth(bytesPerSecond = 64 * 1024, direction = Direction.TO_CLIENT)
+    @InjectClose(afterBytesToClient = 32 * 1024)
+    void aBandwidthLimitPlusACloseDeliverExactlyThoseBytesSlowlyThenEndOfStream(FaultListener listener) throws IOException {
+        byte[] data = Peer.data(100_000);
+        peer = Peer.sending(data);
+        listener.proxyTo(peer.address());
+        try (Socket socket = Clients.connect(listener.address())) {
+            long start = System.nanoTime();
+            Received received = Clients.readUntilEnd(socket);
+            assertThat(received.failure()).isNull();
+            assertThat(received.bytes()).isEqualTo(Arrays.copyOf(data, 32 * 1024));
+            assertThat(Clients.since(start).toMillis()).isBetween(400L, Clients.PATIENT.toMillis());
+        }
+    }
+}
