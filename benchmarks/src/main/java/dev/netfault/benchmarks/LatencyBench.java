@@ -1,0 +1,91 @@
+package dev.netfault.benchmarks;
+
+import dev.netfault.FaultListener;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.List;
+
+/**
+ * Added round-trip latency: 1-byte ping-pong (TCP_NODELAY, blocking sockets) against an echo
+ * server, directly and through {@code FaultListener.inFrontOf(echo)}, in alternating blocks on two
+ * connections that stay open for the whole run.
+ */
+final class LatencyBench {
+
+    private final int rounds;
+    private final int perBlock;
+
+    LatencyBench(int rounds, int perBlock) {
+        this.rounds = rounds;
+        this.perBlock = perBlock;
+    }
+
+    List<Row> run() throws Exception {
+        try (EchoServer echo = new EchoServer();
+                FaultListener listener = FaultListener.inFrontOf(echo.address()).name("bench-latency").start();
+                Pinger direct = new Pinger(echo.address());
+                Pinger through = new Pinger(listener.address())) {
+            long[] scratch = new long[perBlock];
+            for (int i = 0; i < 5; i++) { // warm-up: JIT for both paths
+                direct.block(scratch, 0, perBlock);
+                through.block(scratch, 0, perBlock);
+            }
+            long[] d = new long[rounds * perBlock];
+            long[] n = new long[rounds * perBlock];
+            for (int i = 0; i < rounds; i++) {
+                if (i % 2 == 0) {
+                    direct.block(d, i * perBlock, perBlock);
+                    through.block(n, i * perBlock, perBlock);
+                } else {
+                    through.block(n, i * perBlock, perBlock);
+                    direct.block(d, i * perBlock, perBlock);
+                }
+            }
+            long d50 = Stats.percentile(d, 50);
+            long n50 = Stats.percentile(n, 50);
+            long d99 = Stats.percentile(d, 99);
+            long n99 = Stats.percentile(n, 99);
+            String samples = " (" + d.length + " round trips each)";
+            return List.of(
+                    new Row("1-byte round trip p50" + samples, Stats.micros(d50), Stats.micros(n50),
+                            String.format("+%.1f us", (n50 - d50) / 1e3), "<= +25 us", n50 - d50 <= 25_000),
+                    Row.info("1-byte round trip p99", Stats.micros(d99), Stats.micros(n99),
+                            String.format("+%.1f us", (n99 - d99) / 1e3)));
+        }
+    }
+
+    /** One connection doing ping-pong. */
+    private static final class Pinger implements AutoCloseable {
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+
+        Pinger(InetSocketAddress target) throws Exception {
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.connect(target, 5_000);
+            socket.setSoTimeout(10_000);
+            in = socket.getInputStream();
+            out = socket.getOutputStream();
+        }
+
+        void block(long[] into, int from, int count) throws Exception {
+            for (int i = 0; i < count; i++) {
+                long start = System.nanoTime();
+                out.write(42);
+                if (in.read() != 42) {
+                    throw new IllegalStateException("the echo answered something else at round trip " + i);
+                }
+                into[from + i] = System.nanoTime() - start;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
