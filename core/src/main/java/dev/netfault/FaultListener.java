@@ -137,7 +137,8 @@ public interface FaultListener extends AutoCloseable {
         private final List<Fault> faults = new ArrayList<>();
         private Duration acceptDelay = Duration.ZERO;
         private boolean acceptNever;
-        private int backlog = 1024;
+        private int backlog = 4096;
+        private boolean backlogSet;
         private boolean fillAcceptQueue;
         private int leakLimit = -1;
         private String name = "listener";
@@ -188,7 +189,8 @@ public interface FaultListener extends AutoCloseable {
         }
 
         /**
-         * The listen backlog (default 1024). Linux queues {@code backlog + 1} completed connections
+         * The listen backlog (default 4096, Linux's usual {@code somaxconn}, which caps it; 1 for a
+         * listener that fills its own queue). Linux queues {@code backlog + 1} completed connections
          * before it drops SYNs.
          */
         public Builder backlog(int backlog) {
@@ -196,6 +198,7 @@ public interface FaultListener extends AutoCloseable {
                 throw new IllegalArgumentException("a backlog must be at least 1, but was " + backlog);
             }
             this.backlog = backlog;
+            this.backlogSet = true;
             return this;
         }
 
@@ -257,8 +260,10 @@ public interface FaultListener extends AutoCloseable {
             if (acceptNever && !acceptDelay.isZero()) {
                 throw new IllegalStateException("a listener that never accepts has no accept delay");
             }
+            // A queue the listener fills itself stays small unless asked otherwise: it fills it with its own sockets.
+            int queue = backlogSet || !(fillAcceptQueue || leakLimit > 0) ? backlog : 1;
             return ListenerEngine.start(new ListenerConfig(name, upstream, echo, List.copyOf(faults), acceptDelay,
-                    acceptNever, backlog, fillAcceptQueue, leakLimit,
+                    acceptNever, queue, fillAcceptQueue, leakLimit,
                     seed != null ? seed : java.util.concurrent.ThreadLocalRandom.current().nextLong()));
         }
     }

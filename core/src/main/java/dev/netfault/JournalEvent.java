@@ -39,6 +39,8 @@ public record JournalEvent(Instant time, long connection, Type type, String deta
         LEAKED,
         /** The listener filled its own accept queue: further connects time out. */
         ACCEPT_QUEUE_FILLED,
+        /** Accepting failed (for example the process ran out of file descriptors); the listener retries. */
+        ACCEPT_FAILED,
         /** The test took the listener down: its port refuses connections. */
         LISTENER_DOWN,
         /** The test brought the listener back up on its port. */

@@ -106,8 +106,9 @@ final class JournalImpl implements Journal {
     }
 
     private final String listenerName;
-    private final List<Entry> entries = new CopyOnWriteArrayList<>();
-    private final List<JournalEvent> events = new CopyOnWriteArrayList<>();
+    // Guarded by this: appends are frequent (every accept, every fault), snapshots rare.
+    private final List<Entry> entries = new ArrayList<>();
+    private final List<JournalEvent> events = new ArrayList<>();
 
     JournalImpl(String listenerName) {
         this.listenerName = listenerName;
@@ -115,19 +116,28 @@ final class JournalImpl implements Journal {
 
     Entry open(long id, InetSocketAddress client) {
         Entry entry = new Entry(this, id, client);
-        entries.add(entry);
+        synchronized (this) {
+            entries.add(entry);
+        }
         event(id, JournalEvent.Type.ACCEPTED, "from " + client);
         return entry;
     }
 
     void event(long connection, JournalEvent.Type type, String detail) {
-        events.add(new JournalEvent(Instant.now(), connection, type, detail));
+        JournalEvent event = new JournalEvent(Instant.now(), connection, type, detail);
+        synchronized (this) {
+            events.add(event);
+        }
     }
 
     @Override
     public List<ConnectionRecord> connections() {
-        List<ConnectionRecord> result = new ArrayList<>(entries.size());
-        for (Entry entry : entries) {
+        List<Entry> copy;
+        synchronized (this) {
+            copy = new ArrayList<>(entries);
+        }
+        List<ConnectionRecord> result = new ArrayList<>(copy.size());
+        for (Entry entry : copy) {
             result.add(entry.snapshot());
         }
         return List.copyOf(result);
@@ -135,16 +145,20 @@ final class JournalImpl implements Journal {
 
     @Override
     public Optional<ConnectionRecord> connection(long id) {
-        return id >= 1 && id <= entries.size() ? Optional.of(entries.get((int) id - 1).snapshot()) : Optional.empty();
+        Entry entry;
+        synchronized (this) {
+            entry = id >= 1 && id <= entries.size() ? entries.get((int) id - 1) : null;
+        }
+        return Optional.ofNullable(entry).map(Entry::snapshot);
     }
 
     @Override
-    public List<JournalEvent> events() {
+    public synchronized List<JournalEvent> events() {
         return List.copyOf(events);
     }
 
     @Override
-    public int accepted() {
+    public synchronized int accepted() {
         return entries.size();
     }
 

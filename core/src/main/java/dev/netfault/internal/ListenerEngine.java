@@ -54,9 +54,33 @@ public final class ListenerEngine implements FaultListener {
 
         @Override
         public void onError(Throwable failure) {
-            journal.event(0, JournalEvent.Type.LISTENER_CLOSED, "accept failed: " + failure);
+            acceptFailed(failure);
         }
     };
+
+    /** How long the listener pauses accepting after an accept failed (out of file descriptors, say). */
+    private static final java.time.Duration ACCEPT_RETRY = java.time.Duration.ofMillis(50);
+    private boolean acceptFailing;
+
+    /**
+     * An accept failed (typically EMFILE while the process is out of file descriptors): the pending
+     * connection stays queued and the selector would report it again at once, so pause accepting
+     * and retry, with one journal event per episode instead of a busy loop.
+     */
+    private void acceptFailed(Throwable failure) {
+        if (!acceptFailing) {
+            acceptFailing = true;
+            journal.event(0, JournalEvent.Type.ACCEPT_FAILED, String.valueOf(failure));
+        }
+        if (serverKey.isValid()) {
+            serverKey.interestOps(0);
+            loop.schedule(ACCEPT_RETRY, () -> {
+                if (serverKey.isValid() && !config.acceptNever() && leakedCount < Math.max(1, config.leakLimit())) {
+                    serverKey.interestOps(SelectionKey.OP_ACCEPT);
+                }
+            });
+        }
+    }
 
     private ListenerEngine(ListenerConfig config, ServerSocketChannel server, EventLoop loop) throws IOException {
         this.config = config;
@@ -130,6 +154,7 @@ public final class ListenerEngine implements FaultListener {
     }
 
     private void accepted(SocketChannel channel) throws IOException {
+        acceptFailing = false;
         InetSocketAddress client = (InetSocketAddress) channel.getRemoteAddress();
         if (fillerPorts.remove(client.getPort())) {
             Relay.closeQuietly(channel); // one of our own queue fillers: its slot is free now
