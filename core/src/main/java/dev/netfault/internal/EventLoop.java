@@ -190,13 +190,17 @@ final class EventLoop {
 
     private void run() {
         try {
-            while (running) {
-                selectOnce();
+            while (running && selector.isOpen()) {
+                try {
+                    selectOnce();
+                } catch (IOException | RuntimeException | LinkageError e) {
+                    // A transient failure (the process is out of file descriptors, say): keep
+                    // serving, but do not spin on it.
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                }
                 runTasks();
                 runTimers();
             }
-        } catch (IOException e) {
-            // the selector itself failed: nothing can be served any more; close below
         } finally {
             runTasks();
             try {

@@ -74,11 +74,16 @@ public final class ListenerEngine implements FaultListener {
         }
         if (serverKey.isValid()) {
             serverKey.interestOps(0);
-            loop.schedule(ACCEPT_RETRY, () -> {
-                if (serverKey.isValid() && !config.acceptNever() && leakedCount < Math.max(1, config.leakLimit())) {
-                    serverKey.interestOps(SelectionKey.OP_ACCEPT);
-                }
-            });
+            loop.schedule(ACCEPT_RETRY, resumeAccepting);
+        }
+    }
+
+    // Made up front: when the process is out of file descriptors, even linking a lambda can fail.
+    private final Runnable resumeAccepting = this::resumeAccepting;
+
+    private void resumeAccepting() {
+        if (serverKey.isValid() && !config.acceptNever() && leakedCount < Math.max(1, config.leakLimit())) {
+            serverKey.interestOps(SelectionKey.OP_ACCEPT);
         }
     }
 
