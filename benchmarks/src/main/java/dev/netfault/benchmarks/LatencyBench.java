@@ -58,7 +58,7 @@ final class LatencyBench {
     }
 
     /** One connection doing ping-pong. */
-    private static final class Pinger implements AutoCloseable {
+    static final class Pinger implements AutoCloseable {
         private final Socket socket;
         private final InputStream in;
         private final OutputStream out;

@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
  * prints one table: metric, direct, netfault, ratio or delta, target, result.
  *
  * <p>From the repository root: {@code mvn -q -pl benchmarks -am package -DskipTests -Pbench}.
- * Arguments pick benchmarks by name ({@code throughput latency latency-pinned concurrency idle install}); none
+ * Arguments pick benchmarks by name ({@code throughput latency latency-pinned concurrency idle install agent-overhead}); none
  * runs them all. Exit status 0 whether or not targets are met (the table says which), 1 if a
  * benchmark could not run.
  */
@@ -29,6 +29,10 @@ public final class Main {
             IdleServer.main(args[1]);
             return;
         }
+        if (args.length == 2 && args[0].equals(AgentOverheadBench.CHILD)) {
+            AgentOverheadBench.child(args[1]);
+            System.exit(0);
+        }
         Map<String, Callable<List<Row>>> benchmarks = new LinkedHashMap<>();
         benchmarks.put("throughput", () -> new ThroughputBench(12, 500).run());
         benchmarks.put("latency", () -> new LatencyBench(20, 1_000).run());
@@ -36,6 +40,7 @@ public final class Main {
         benchmarks.put("concurrency", () -> new ConcurrencyBench(1_000, 64 * 1024, 3).run());
         benchmarks.put("idle", () -> new IdleBench(10_000).run());
         benchmarks.put("install", () -> new InstallBench(5).run());
+        benchmarks.put("agent-overhead", () -> new AgentOverheadBench(4).run());
         if (args.length > 0 && args[0].equals(ROWS)) {
             // A child JVM (see PinnedLatencyBench): rows only, one per line, for the parent to parse.
             for (String name : Arrays.asList(args).subList(1, args.length)) {

@@ -43,7 +43,7 @@ final class PinnedLatencyBench {
         return rows;
     }
 
-    private static boolean tasksetWorks() {
+    static boolean tasksetWorks() {
         try {
             Process probe = new ProcessBuilder("taskset", "-c", "0", "true").redirectErrorStream(true).start();
             probe.getInputStream().readAllBytes();

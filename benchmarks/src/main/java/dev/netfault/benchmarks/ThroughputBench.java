@@ -63,7 +63,7 @@ final class ThroughputBench {
     }
 
     /** {@return MB/s delivered to the sink by one connection writing for {@code nanos}} */
-    private static double trial(SinkServer sink, InetSocketAddress target, long nanos) throws Exception {
+    static double trial(SinkServer sink, InetSocketAddress target, long nanos) throws Exception {
         byte[] chunk = new byte[CHUNK];
         long sent = 0;
         long start;
