@@ -69,7 +69,12 @@ final class EventLoop {
         this.selector = Selector.open();
         this.thread = new InternalThread(this::run, threadName);
         this.thread.setDaemon(true);
+        // Loads the timer classes now: a listener whose process ran out of file descriptors must still
+        // be able to schedule its retry, and loading a class can need a descriptor.
+        schedule(Duration.ZERO, NOTHING);
     }
+
+    private static final Runnable NOTHING = () -> { };
 
     void start() {
         thread.start();

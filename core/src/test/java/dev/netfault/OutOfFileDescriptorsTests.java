@@ -1,0 +1,48 @@
+package dev.netfault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("a listener in a process that runs out of file descriptors")
+class OutOfFileDescriptorsTests {
+
+    @Test
+    void pausesAcceptingInsteadOfSpinningAndRecoversOnceDescriptorsAreFree() throws Exception {
+        Path out = Files.createTempFile("netfault-emfile", ".out");
+        try {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            // bash's ulimit -n sets the soft and the hard limit, so the JVM cannot raise it again.
+            Process process = new ProcessBuilder("bash", "-c", "ulimit -n 256 && exec \"$0\" -cp \"$1\" " + OutOfFileDescriptorsProbe.class.getName(),
+                    java, System.getProperty("java.class.path"))
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the probe JVM finished").isTrue();
+            List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+            Map<String, String> report = new HashMap<>();
+            for (String line : lines) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    report.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+            assertThat(process.exitValue()).as(String.join("\n", lines)).isZero();
+            assertThat(Long.parseLong(report.get("loopCpuMillisPerSecond"))).as("the loop's CPU while out of descriptors (a spin is ~1000)")
+                    .isLessThan(300);
+            assertThat(Long.parseLong(report.get("acceptFailedEvents"))).as("ACCEPT_FAILED events: one per episode, not one per retry")
+                    .isBetween(1L, 20L);
+            assertThat(Integer.parseInt(report.get("acceptedAfter"))).as("accepts resume once descriptors are free")
+                    .isGreaterThan(Integer.parseInt(report.get("acceptedBefore")));
+            assertThat(report.get("loopAlive")).isEqualTo("true");
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+}
