@@ -82,9 +82,9 @@ public final class AgentInstaller {
             step = "instrument the JDK's socket classes";
             Set<String> transformed = transform(inst);
             step = "check the instrumentation";
+            AgentRules.start(viaJavaagent);
             selfCheck(transformed);
             installed = true;
-            AgentRules.start(viaJavaagent);
         } catch (Throwable t) {
             failure = new AgentUnavailableException(message(step, t), t);
             throw failure;

@@ -202,7 +202,6 @@ public final class AgentRules {
             live.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             closed.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             int closedPort = ((InetSocketAddress) closed.getLocalAddress()).getPort();
-            start(viaJavaagent);
             try (AgentRule probe = redirect(new Target(InetAddress.getLoopbackAddress().getHostAddress(), closedPort),
                     (InetSocketAddress) live.getLocalAddress());
                  SocketChannel client = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort))) {

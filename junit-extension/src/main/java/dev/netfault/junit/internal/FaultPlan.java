@@ -65,12 +65,12 @@ public final class FaultPlan {
         int leakLimit = 0;
         for (Declared<LeakedServerSockets> leak : leaks) {
             LeakedServerSockets.Leak[] kinds = leak.annotation().value();
-            require(kinds.length > 0, leak, "value", "non-empty", "{}",
+            ListenerFaults.require(kinds.length > 0, leak, "value", "non-empty", "{}",
                     "write @LeakedServerSockets(Leak.CONNECTIONS), (Leak.PORT) or both");
             leakKinds.addAll(Arrays.asList(kinds));
             leakLimit = leak.annotation().limit();
             if (leakKinds.contains(LeakedServerSockets.Leak.CONNECTIONS)) {
-                require(leakLimit >= 1, leak, "limit", "at least 1", leakLimit,
+                ListenerFaults.require(leakLimit >= 1, leak, "limit", "at least 1", leakLimit,
                         "give the number of connections the server accepts and leaks before it stops accepting");
                 summary.add("@LeakedServerSockets: accepts and leaks " + leakLimit + " connection(s), then stops accepting");
             }
@@ -132,16 +132,16 @@ public final class FaultPlan {
         Declared<?> upstreamSource = null;
         for (Declared<SlowAccept> declared : slow) {
             SlowAccept a = declared.annotation();
-            require(a.backlog() >= 1, declared, "backlog", "at least 1", a.backlog(),
+            ListenerFaults.require(a.backlog() >= 1, declared, "backlog", "at least 1", a.backlog(),
                     "Linux queues backlog + 1 connections; use 1 for the smallest queue");
             builder.backlog(a.backlog());
             if (a.never()) {
-                require(a.delay() == SlowAccept.UNSET, declared, "delay", "unset when never = true", a.delay(),
+                ListenerFaults.require(a.delay() == SlowAccept.UNSET, declared, "delay", "unset when never = true", a.delay(),
                         "remove delay (the listener never accepts) or never = true (it accepts one connection per delay)");
                 builder.neverAccept();
             } else {
                 long delay = a.delay() == SlowAccept.UNSET ? SlowAccept.DEFAULT_DELAY_MILLIS : a.unit().toMillis(a.delay());
-                require(a.delay() == SlowAccept.UNSET || a.delay() >= 0, declared, "delay", "non-negative", a.delay() + " " + unit(a.unit()),
+                ListenerFaults.require(a.delay() == SlowAccept.UNSET || a.delay() >= 0, declared, "delay", "non-negative", a.delay() + " " + unit(a.unit()),
                         "give how long the listener waits before each accept");
                 builder.acceptDelay(Duration.ofMillis(delay));
             }
@@ -237,13 +237,6 @@ public final class FaultPlan {
 
     private static String listenerName(ExtensionContext context) {
         return context.getTestMethod().map(m -> m.getName()).orElse("test");
-    }
-
-    private static void require(boolean ok, Declared<?> declared, String element, String rule, Object actual, String fix) {
-        if (!ok) {
-            throw new ExtensionConfigurationException(declared.describe() + ": " + element + " must be " + rule
-                    + ", but was " + actual + ". Fix: " + fix + ".");
-        }
     }
 
     private static ExtensionConfigurationException contradiction(Declared<?> first, Declared<?> second, String why, String fix) {
