@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
@@ -23,6 +25,8 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -186,6 +190,34 @@ class ListenerLifecycleTests {
 
             assertThat(thrown).isExactlyInstanceOf(ConnectException.class).hasMessage(null);
             assertThat(Clients.rootCause(thrown)).isExactlyInstanceOf(ClosedChannelException.class);
+        }
+    }
+
+    @Nested
+    @DisplayName("polling: a listener polls only while a conversation is active")
+    class Polling {
+
+        @Test
+        void anIdleListenerUsesNoCpuAfterBusyTraffic() throws Exception {
+            Upstream echo = closeLater(Upstream.echo());
+            FaultListener listener = closeLater(FaultListener.inFrontOf(echo.address()).name("lifecycle-polling").start());
+            Thread loop = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("netfault-lifecycle-polling-" + listener.port())).findFirst().orElseThrow();
+            try (Socket socket = closeLater(connect(listener.address()))) {
+                socket.setTcpNoDelay(true);
+                for (int i = 0; i < 500; i++) { // ping-pong: the loop polls between messages
+                    socket.getOutputStream().write(i);
+                    assertThat(socket.getInputStream().read()).isEqualTo(i & 0xff);
+                }
+                ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                long before = threads.getThreadCpuTime(loop.getId());
+                // the measurement is CPU time over an interval: a loop that kept polling would use most of it
+                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+                long usedMillis = (threads.getThreadCpuTime(loop.getId()) - before) / 1_000_000;
+
+                assertThat(usedMillis).as("the loop's CPU time over 1 s of silence, in ms (polling would take 300 or more)")
+                        .isLessThan(100);
+            }
         }
     }
 }

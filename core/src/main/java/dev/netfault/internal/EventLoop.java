@@ -23,6 +23,33 @@ final class EventLoop {
     static final int BUFFER_SIZE = 64 * 1024;
     /** Spare buffers kept for reuse; more are left to the garbage collector. */
     private static final int POOL_LIMIT = 16;
+    /**
+     * System property: how long the loop keeps polling after its last I/O event before it blocks in
+     * the selector, in microseconds (default 100; 0 never polls). Waking a blocked thread on an
+     * idle CPU costs tens of microseconds on small VMs; while a conversation is active, the next
+     * message usually arrives within this window and is relayed without that wake-up. An idle
+     * listener never polls.
+     */
+    static final String SPIN_PROPERTY = "netfault.loop.spinMicros";
+
+    /** The polling window in nanoseconds, from {@link #SPIN_PROPERTY}. */
+    static long spinNanos(String value) {
+        if (value == null) {
+            return TimeUnit.MICROSECONDS.toNanos(100);
+        }
+        try {
+            long micros = Long.parseLong(value.trim());
+            if (micros >= 0 && micros <= 10_000) {
+                return TimeUnit.MICROSECONDS.toNanos(micros);
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-D" + SPIN_PROPERTY + " must be a whole number of microseconds from 0 to 10000, but was '"
+                + value + "'. Fix: remove it for the default (100), or give 0 to never poll.");
+    }
+
+    private final long spinNanos;
 
     interface Handler {
         void onReady(SelectionKey key) throws IOException;
@@ -63,9 +90,12 @@ final class EventLoop {
     private final ArrayDeque<ByteBuffer> pool = new ArrayDeque<>();
     private volatile boolean running = true;
     private long sequence;
+    private long lastEvent;
     private Runnable onStop = () -> { };
 
     EventLoop(String threadName) throws IOException {
+        this.spinNanos = spinNanos(System.getProperty(SPIN_PROPERTY));
+        this.lastEvent = System.nanoTime() - spinNanos;
         this.selector = Selector.open();
         this.thread = new InternalThread(this::run, threadName);
         this.thread.setDaemon(true);
@@ -230,10 +260,17 @@ final class EventLoop {
             long nanos = next.deadline - System.nanoTime();
             timeoutMillis = nanos <= 0 ? -1 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
         }
+        int ready;
         if (!tasks.isEmpty() || timeoutMillis < 0) {
-            selector.selectNow();
+            ready = selector.selectNow();
+        } else if (spinNanos > 0 && System.nanoTime() - lastEvent < spinNanos) {
+            ready = selector.selectNow();
+            if (ready == 0) {
+                Thread.yield(); // a peer woken on this CPU runs first
+                return;
+            }
         } else {
-            selector.select(timeoutMillis);
+            ready = selector.select(timeoutMillis);
         }
         Iterator<SelectionKey> selected = selector.selectedKeys().iterator();
         while (selected.hasNext()) {
@@ -248,6 +285,9 @@ final class EventLoop {
             } catch (Throwable failure) {
                 handler.onError(failure);
             }
+        }
+        if (ready > 0) {
+            lastEvent = System.nanoTime(); // the window starts once the events are handled
         }
     }
 

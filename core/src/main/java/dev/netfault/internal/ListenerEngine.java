@@ -100,6 +100,7 @@ public final class ListenerEngine implements FaultListener {
 
     /** Binds 127.0.0.1 on an ephemeral port and starts the listener's thread. */
     public static FaultListener start(ListenerConfig config) {
+        EventLoop.spinNanos(System.getProperty(EventLoop.SPIN_PROPERTY)); // a bad value fails before anything is opened
         ServerSocketChannel server = null;
         ListenerEngine engine = null;
         try {
