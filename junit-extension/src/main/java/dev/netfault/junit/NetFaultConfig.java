@@ -19,7 +19,9 @@ public final class NetFaultConfig {
      * timeout gets {@code ConnectException: Connection refused} at its next SYN retry (instead of
      * waiting about 130 s), and a client blocked in a read without a timeout gets
      * {@code SocketException: Connection reset}. The test then fails with a message that says where
-     * it was blocked and which timeout the client is missing.
+     * it was blocked and which timeout the client is missing. The guard watches the test method and
+     * each {@code @BeforeEach} and {@code @AfterEach} method, each on its own clock;
+     * {@link HangTimeout} on a test or class takes precedence over this parameter.
      */
     public static final String HANG_TIMEOUT_PROPERTY_NAME = "netfault.hang.timeout";
 

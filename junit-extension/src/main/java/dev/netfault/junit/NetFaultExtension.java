@@ -36,6 +36,7 @@ final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, 
     public void beforeEach(ExtensionContext context) {
         FaultPlan plan = FaultPlan.of(context);
         if (!plan.isEmpty()) {
+            HangGuard.timeoutFor(context); // an invalid timeout fails the test before anything is installed
             context.getStore(NAMESPACE).put(InstalledFaults.class, plan.install());
         }
     }
@@ -43,19 +44,40 @@ final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, 
     @Override
     public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
             ExtensionContext context) throws Throwable {
-        guarded(invocation, context);
+        guarded(invocation, context, testName(context));
     }
 
     @Override
     public void interceptTestTemplateMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
             ExtensionContext context) throws Throwable {
-        guarded(invocation, context);
+        guarded(invocation, context, testName(context));
     }
 
-    private static void guarded(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+    @Override
+    public void interceptBeforeEachMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
+            ExtensionContext context) throws Throwable {
+        guarded(invocation, context, "@BeforeEach method " + invocationContext.getExecutable().getName() + "() of test " + testName(context));
+    }
+
+    @Override
+    public void interceptAfterEachMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
+            ExtensionContext context) throws Throwable {
+        guarded(invocation, context, "@AfterEach method " + invocationContext.getExecutable().getName() + "() of test " + testName(context));
+    }
+
+    private static String testName(ExtensionContext context) {
+        return context.getRequiredTestMethod().getName() + "()";
+    }
+
+    /** Runs a test or lifecycle method under the hang guard, when the test has faults and the guard is on. */
+    private static void guarded(Invocation<Void> invocation, ExtensionContext context, String what) throws Throwable {
         InstalledFaults faults = installed(context).orElse(null);
-        Duration timeout = hangTimeout(context);
-        if (faults == null || timeout.isZero()) {
+        if (faults == null) {
+            invocation.proceed();
+            return;
+        }
+        Duration timeout = HangGuard.timeoutFor(context);
+        if (timeout.isZero()) {
             invocation.proceed();
             return;
         }
@@ -67,8 +89,7 @@ final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, 
             failure = t;
         }
         if (guard.disarm()) {
-            String name = context.getRequiredTestMethod().getName() + "()";
-            throw new AssertionFailedError(guard.message(name), failure);
+            throw new AssertionFailedError(guard.message(what), failure);
         }
         if (failure != null) {
             throw failure;
@@ -96,17 +117,6 @@ final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, 
             super("netfault: this test's faults drew from seed " + seed + ". Replay the run exactly with the configuration parameter "
                     + NetFaultConfig.SEED_PROPERTY_NAME + "=" + seed + " (for example -D"
                     + NetFaultConfig.SEED_PROPERTY_NAME + "=" + seed + ").", null, false, false);
-        }
-    }
-
-    private static Duration hangTimeout(ExtensionContext context) {
-        String value = context.getConfigurationParameter(NetFaultConfig.HANG_TIMEOUT_PROPERTY_NAME)
-                .orElse(NetFaultConfig.DEFAULT_HANG_TIMEOUT);
-        try {
-            return HangGuard.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new ExtensionConfigurationException("Configuration parameter " + NetFaultConfig.HANG_TIMEOUT_PROPERTY_NAME
-                    + " must be a duration such as 10s, 500ms or 2m (0 turns the guard off), but was \"" + value + "\".");
         }
     }
 

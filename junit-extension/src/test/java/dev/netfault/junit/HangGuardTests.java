@@ -58,8 +58,8 @@ class HangGuardTests {
 
             assertThat(failure).isInstanceOf(AssertionFailedError.class);
             List<String> lines = failure.getMessage().lines().toList();
-            assertThat(lines.get(0)).isEqualTo("netfault: connectsWithoutATimeout() was still running 1 s after its faults were"
-                    + " installed (@SlowAccept: never accepts, backlog 1, accept queue full from the start at listener 127.0.0.1:"
+            assertThat(lines.get(0)).isEqualTo("netfault: connectsWithoutATimeout() was still running 1 s after it started, under"
+                    + " its faults (@SlowAccept: never accepts, backlog 1, accept queue full from the start at listener 127.0.0.1:"
                     + HangingFixture.listener.get().getPort() + ").");
             assertThat(lines.get(1)).startsWith("It was blocked in connect() (").endsWith("): a connect without a timeout waits for the"
                     + " kernel's SYN retries, about 130 s on Linux. Give the client a connect timeout, such as Socket.connect(address, millis).");
@@ -76,7 +76,7 @@ class HangGuardTests {
 
             assertThat(failure).isInstanceOf(AssertionFailedError.class);
             List<String> lines = failure.getMessage().lines().toList();
-            assertThat(lines.get(0)).isEqualTo("netfault: readsWithoutATimeout() was still running 1 s after its faults were installed"
+            assertThat(lines.get(0)).isEqualTo("netfault: readsWithoutATimeout() was still running 1 s after it started, under its faults"
                     + " (@LeakedServerSockets: accepts and leaks 1 connection(s), then stops accepting at listener 127.0.0.1:"
                     + HangingFixture.listener.get().getPort() + ").");
             assertThat(lines.get(1)).startsWith("It was blocked in read() (").endsWith("): a read without a timeout waits forever on a"
@@ -94,7 +94,7 @@ class HangGuardTests {
             assertThat(Clients.since(start)).isLessThan(Duration.ofSeconds(15));
 
             assertThat(failure).isInstanceOf(AssertionFailedError.class).hasMessageStartingWith("netfault: sendsWithoutTimeouts()"
-                    + " was still running 1 s after its faults were installed");
+                    + " was still running 1 s after it started, under its faults");
             assertThat(failure.getMessage().lines().toList().get(1)).isEqualTo("It was waiting in java.net.http.HttpClient.send(): give the"
                     + " client a connectTimeout (HttpClient.Builder.connectTimeout) and the request a timeout (HttpRequest.Builder.timeout).");
             assertThat(failure.getCause()).isInstanceOf(ConnectException.class);
@@ -106,7 +106,7 @@ class HangGuardTests {
                     NetFaultConfig.HANG_TIMEOUT_PROPERTY_NAME + "=300ms"), "busyElsewhere");
             assertThat(failure).isInstanceOf(AssertionFailedError.class).hasNoCause();
             List<String> lines = failure.getMessage().lines().toList();
-            assertThat(lines.get(0)).isEqualTo("netfault: busyElsewhere() was still running 300 ms after its faults were installed"
+            assertThat(lines.get(0)).isEqualTo("netfault: busyElsewhere() was still running 300 ms after it started, under its faults"
                     + " (@InjectReset: reset after 3600000ms on every connection at listener 127.0.0.1:"
                     + HangingFixture.listener.get().getPort() + ").");
             // StackTraceElement.toString() may prefix the class loader's name, such as "app//"
@@ -117,7 +117,8 @@ class HangGuardTests {
         private static void assertExplainsTheRelease(List<String> lines, String method) {
             assertThat(lines.subList(2, 5)).containsExactly(
                     "netfault released the faults (closed its listeners and reset their connections) so that the test could end.",
-                    "If the test really needs longer, raise the configuration parameter netfault.hang.timeout (0 turns the guard off).",
+                    "If the test really needs longer, annotate it with @HangTimeout or raise the configuration parameter"
+                            + " netfault.hang.timeout (0 turns the guard off).",
                     "Where the test thread was when the guard fired:");
             assertThat(lines.subList(5, lines.size())).allMatch(line -> line.startsWith("\tat ") || line.equals("\t..."))
                     .anyMatch(line -> line.contains(HangingFixture.class.getName() + "." + method + "("));
@@ -153,7 +154,7 @@ class HangGuardTests {
             Throwable failure = Kit.failure(Kit.runMethod(HangingFixture.class, "readsWithATimeout",
                     NetFaultConfig.HANG_TIMEOUT_PROPERTY_NAME + "=100ms"), "readsWithATimeout");
             assertThat(failure).isInstanceOf(AssertionFailedError.class)
-                    .hasMessageStartingWith("netfault: readsWithATimeout() was still running 100 ms after its faults were installed");
+                    .hasMessageStartingWith("netfault: readsWithATimeout() was still running 100 ms after it started, under its faults");
         }
     }
 
@@ -171,6 +172,7 @@ class HangGuardTests {
         @ParameterizedTest
         @ValueSource(strings = {"ten seconds", "1.5s", "-1s", "1h", "PT10S", ""})
         void rejectsAnythingElseWithAnExtensionConfigurationException(String timeout) {
+            HangingFixture.ran.set(null);
             Throwable failure = Kit.failure(Kit.runMethod(HangingFixture.class, "endsInTime",
                     NetFaultConfig.HANG_TIMEOUT_PROPERTY_NAME + "=" + timeout), "endsInTime");
             assertThat(failure).isInstanceOf(ExtensionConfigurationException.class)

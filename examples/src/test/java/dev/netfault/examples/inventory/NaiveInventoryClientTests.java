@@ -64,7 +64,7 @@ class NaiveInventoryClientTests {
         Throwable failure = failures.get(test);
 
         assertThat(failure).isInstanceOf(AssertionFailedError.class)
-                .hasMessageStartingWith("netfault: " + test + "() was still running 2 s after its faults were installed")
+                .hasMessageStartingWith("netfault: " + test + "() was still running 2 s after it started, under its faults")
                 .hasMessageContaining("give the client a connectTimeout (HttpClient.Builder.connectTimeout) and the request a timeout");
         // The guard closed the listener, so the client's next SYN retry was refused: without the
         // guard, HttpClient would have waited for the kernel's SYN retries, about 130 s.
@@ -80,7 +80,7 @@ class NaiveInventoryClientTests {
         Throwable failure = failures.get(test);
 
         assertThat(failure).isInstanceOf(AssertionFailedError.class)
-                .hasMessageStartingWith("netfault: " + test + "() was still running 2 s after its faults were installed")
+                .hasMessageStartingWith("netfault: " + test + "() was still running 2 s after it started, under its faults")
                 .hasMessageContaining("give the client a connectTimeout (HttpClient.Builder.connectTimeout) and the request a timeout");
         // The guard reset the connection the client was waiting on.
         assertThat(failure.getCause()).isInstanceOf(IOException.class);

@@ -1,12 +1,17 @@
 package dev.netfault.junit.internal;
 
+import dev.netfault.junit.HangTimeout;
+import dev.netfault.junit.NetFaultConfig;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Watches a test that runs under faults. If it is still running after the hang timeout, the guard
@@ -53,6 +58,39 @@ public final class HangGuard {
     }
 
     /**
+     * {@return the guard's timeout for the test of {@code context}} The closest {@link HangTimeout},
+     * else the configuration parameter, else its default; zero means no guard.
+     *
+     * @throws ExtensionConfigurationException if either is invalid
+     */
+    public static Duration timeoutFor(ExtensionContext context) {
+        List<Declared<HangTimeout>> declared = Declared.closest(context, HangTimeout.class, false);
+        if (!declared.isEmpty()) {
+            HangTimeout annotation = declared.get(0).annotation();
+            if (annotation.value() < 0) {
+                throw new ExtensionConfigurationException(declared.get(0).describe() + ": value must be 0 (no guard) or positive, but was "
+                        + annotation.value() + ". Fix: give how long the test may run under its faults, or 0 to turn the guard off.");
+            }
+            try {
+                Duration timeout = Duration.of(annotation.value(), annotation.unit().toChronoUnit());
+                timeout.toNanos(); // the guard schedules in nanoseconds: reject what does not fit
+                return timeout;
+            } catch (ArithmeticException e) {
+                throw new ExtensionConfigurationException(declared.get(0).describe() + ": " + annotation.value() + " "
+                        + annotation.unit().name().toLowerCase(Locale.ROOT) + " is too long to schedule. Fix: give a shorter duration, or 0 to turn the guard off.");
+            }
+        }
+        String value = context.getConfigurationParameter(NetFaultConfig.HANG_TIMEOUT_PROPERTY_NAME)
+                .orElse(NetFaultConfig.DEFAULT_HANG_TIMEOUT);
+        try {
+            return parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new ExtensionConfigurationException("Configuration parameter " + NetFaultConfig.HANG_TIMEOUT_PROPERTY_NAME
+                    + " must be a duration such as 10s, 500ms or 2m (0 turns the guard off), but was \"" + value + "\".");
+        }
+    }
+
+    /**
      * Parses {@code 10s}, {@code 500ms}, {@code 2m} or a plain number of seconds.
      *
      * @throws IllegalArgumentException if the value does not parse
@@ -93,14 +131,20 @@ public final class HangGuard {
         return fired;
     }
 
-    /** {@return the failure message, once the guard fired} */
-    public synchronized String message(String testName) {
-        StringBuilder s = new StringBuilder("netfault: ").append(testName).append(" was still running ")
-                .append(describe(timeout)).append(" after its faults were installed (").append(String.join("; ", faults.summary()))
+    /**
+     * {@return the failure message, once the guard fired}
+     *
+     * @param what the method that ran too long, such as {@code "connects()"} or
+     *     {@code "@BeforeEach method setUp() of test connects()"}
+     */
+    public synchronized String message(String what) {
+        StringBuilder s = new StringBuilder("netfault: ").append(what).append(" was still running ")
+                .append(describe(timeout)).append(" after it started, under its faults (").append(String.join("; ", faults.summary()))
                 .append(" at ").append(faults.where()).append(").\n");
         s.append(diagnose(stack)).append('\n');
         s.append("netfault released the faults (closed its listeners and reset their connections) so that the test could end.\n")
-                .append("If the test really needs longer, raise the configuration parameter netfault.hang.timeout (0 turns the guard off).\n")
+                .append("If the test really needs longer, annotate it with @HangTimeout or raise the configuration parameter"
+                        + " netfault.hang.timeout (0 turns the guard off).\n")
                 .append("Where the test thread was when the guard fired:");
         int shown = 0;
         for (StackTraceElement frame : stack) {
