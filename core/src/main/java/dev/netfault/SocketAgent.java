@@ -44,6 +44,13 @@ public final class SocketAgent {
      * Sends the application's connections to {@code target} to {@code destination} instead (a
      * {@link FaultListener}, typically one that relays to the real target). The application's
      * socket still reports the original target ({@code getRemoteSocketAddress()}).
+     *
+     * <p>A target host name that does not resolve when the rule is made (a production name such as
+     * {@code payments.internal} in a test environment) gets a stand-in: while the rule is active,
+     * {@code InetAddress.getAllByName} and {@code getByName} answer it with a loopback address
+     * ({@code 127.77.x.y}) that carries the name, so the application's lookup succeeds and its
+     * connect is redirected, with no hosts file or DNS server. Names that resolve and address
+     * literals are never answered for.
      */
     public static AgentRule redirect(Target target, InetSocketAddress destination) {
         install();
@@ -56,7 +63,9 @@ public final class SocketAgent {
      * sees: {@code ConnectException: Connection refused} (a channel is closed afterwards, as is a
      * {@code Socket} from JDK 24 on; on earlier JDKs a refused {@code Socket} reports
      * {@code isClosed()} false and a second connect fails with {@code Socket closed}, as after a real
-     * refusal); {@code HttpClient}: {@code ConnectException} with a null message.
+     * refusal); {@code HttpClient}: {@code ConnectException} with a null message. A target host
+     * name that does not resolve gets a stand-in address while the rule is active, as for
+     * {@link #redirect}, so the application sees the refusal rather than an {@code UnknownHostException}.
      */
     public static AgentRule refuse(Target target) {
         install();

@@ -80,7 +80,12 @@ public final class NetFault {
         return faults.own(HeldPort.hold());
     }
 
-    /** Routes the application's connections to {@code target} into {@code listener}; see {@link SocketAgent#redirect}. */
+    /**
+     * Routes the application's connections to {@code target} into {@code listener}; see
+     * {@link SocketAgent#redirect}. A target name that does not resolve (a production host name)
+     * resolves to a loopback stand-in until the test ends, so a listener in front of a fake service
+     * can stand in for it.
+     */
     public AgentRule redirect(String target, FaultListener listener) {
         return faults.own(SocketAgent.redirect(Target.parse(target), Objects.requireNonNull(listener, "listener").address()));
     }

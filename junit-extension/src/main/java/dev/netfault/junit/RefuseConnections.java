@@ -18,7 +18,9 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * <p>What the application sees (Linux, JDK 17 and 25): {@code java.net.ConnectException:
  * Connection refused}, exactly as from a real refusal (a channel is closed afterwards; a
  * {@code Socket} reports {@code isClosed()} only from JDK 24 on); {@code java.net.http.HttpClient}:
- * {@code ConnectException} with a null message.
+ * {@code ConnectException} with a null message. A target name that does not resolve in the test
+ * (a production host name) resolves to a loopback stand-in while the test runs, so the application
+ * sees the refusal, not an {@code UnknownHostException}.
  *
  * <pre>{@code
  * @Test

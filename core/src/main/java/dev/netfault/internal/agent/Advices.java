@@ -100,15 +100,30 @@ final class Advices {
         }
     }
 
-    /** {@code java.net.InetAddress.getAllByName(String)}: name resolution ({@code getByName} goes through it). */
+    /**
+     * {@code java.net.InetAddress.getAllByName(String)}: name resolution ({@code getByName} goes
+     * through it). A rule can make it fail, or answer for a name that does not resolve (the method's
+     * body is then skipped and the exit advice returns the answer).
+     */
     static final class Resolve {
-        @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) String host) throws UnknownHostException {
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static InetAddress[] enter(@Advice.Argument(0) String host) throws UnknownHostException {
             if (NetFaultHooks.active && host != null) {
-                UnknownHostException failure = NetFaultHooks.resolve(host);
-                if (failure != null) {
-                    throw failure;
+                Object answer = NetFaultHooks.resolve(host);
+                if (answer instanceof UnknownHostException) {
+                    throw (UnknownHostException) answer;
                 }
+                if (answer instanceof InetAddress[]) {
+                    return (InetAddress[]) answer;
+                }
+            }
+            return null;
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter InetAddress[] answer, @Advice.Return(readOnly = false) InetAddress[] addresses) {
+            if (answer != null) {
+                addresses = answer;
             }
         }
     }

@@ -184,13 +184,43 @@ public final class AgentRules {
         return null;
     }
 
-    private static UnknownHostException onResolve(String host) {
-        ResolveFailure rule = RESOLVE_FAILURES.get(host.toLowerCase(Locale.ROOT));
-        if (rule == null) {
+    private static Object onResolve(String host) {
+        ResolveFailure failure = RESOLVE_FAILURES.get(host.toLowerCase(Locale.ROOT));
+        if (failure != null) {
+            // As the JDK: the first lookup reports the resolver's error, later ones come from its negative cache.
+            return new UnknownHostException(failure.first.compareAndSet(true, false) ? host + ": Name or service not known" : host);
+        }
+        for (ConnectRule rule : CONNECT_RULES) {
+            if (rule.standIn != null && rule.target.host().equalsIgnoreCase(host)) {
+                try {
+                    // a new array and address each time: callers may change what they get
+                    return new InetAddress[] {InetAddress.getByAddress(host, rule.standIn.getAddress())};
+                } catch (UnknownHostException impossible) {
+                    throw new IllegalStateException(impossible); // four bytes are always a valid address
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Stand-in addresses for target names that do not resolve: 127.77.0.1, 127.77.0.2, ... (loopback, never routed). */
+    private static final AtomicInteger STAND_INS = new AtomicInteger();
+
+    private static InetAddress standInFor(Target target, InetAddress[] resolved) {
+        String host = target.host();
+        if (host == null || resolved.length > 0 || isLiteral(host)) {
             return null;
         }
-        // As the JDK: the first lookup reports the resolver's error, later ones come from its negative cache.
-        return new UnknownHostException(rule.first.compareAndSet(true, false) ? host + ": Name or service not known" : host);
+        int n = 1 + Math.floorMod(STAND_INS.getAndIncrement(), 65_534);
+        try {
+            return InetAddress.getByAddress(host, new byte[] {127, 77, (byte) (n >> 8), (byte) n});
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    private static boolean isLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
     }
 
     // ---- self-check ----------------------------------------------------------------------------
@@ -231,6 +261,8 @@ public final class AgentRules {
     private static final class ConnectRule implements AgentRule {
         final Target target;
         final InetAddress[] resolved;
+        /** For a target name that does not resolve: the address its lookups get while the rule is active. */
+        final InetAddress standIn;
         final InetSocketAddress destination;
         final Duration timeoutAfter;
         final String description;
@@ -241,9 +273,12 @@ public final class AgentRules {
         ConnectRule(Target target, InetSocketAddress destination, Duration timeoutAfter, String description, SocketChannel reserved) {
             this.target = target;
             this.resolved = target.resolve();
+            this.standIn = destination != null ? standInFor(target, resolved) : null;
             this.destination = destination;
             this.timeoutAfter = timeoutAfter;
-            this.description = description;
+            this.description = standIn == null ? description
+                    : description + " (" + target.host() + " does not resolve: its lookups get " + standIn.getHostAddress()
+                            + " while the rule is active)";
             this.reserved = reserved;
         }
 

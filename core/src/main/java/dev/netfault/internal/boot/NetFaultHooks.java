@@ -32,8 +32,8 @@ public final class NetFaultHooks {
     public static volatile Function<Object[], IOException> ioHook;
     /** The listening port to null (pass) or the IOException accept throws. */
     public static volatile IntFunction<IOException> acceptHook;
-    /** The host name to null (pass) or the UnknownHostException to throw. */
-    public static volatile Function<String, UnknownHostException> resolveHook;
+    /** The host name to null (pass), the UnknownHostException to throw, or the InetAddress[] to answer. */
+    public static volatile Function<String, Object> resolveHook;
     /** Receives each socket or channel opened while tracking is on. */
     public static volatile Consumer<Object> openedHook;
 
@@ -55,8 +55,9 @@ public final class NetFaultHooks {
         return hook == null ? null : hook.apply(localPort);
     }
 
-    public static UnknownHostException resolve(String host) {
-        Function<String, UnknownHostException> hook = resolveHook;
+    /** {@return null (resolve as usual), an UnknownHostException to throw, or the InetAddress[] to answer} */
+    public static Object resolve(String host) {
+        Function<String, Object> hook = resolveHook;
         return hook == null ? null : hook.apply(host);
     }
 
