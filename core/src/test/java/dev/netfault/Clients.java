@@ -1,18 +1,16 @@
 package dev.netfault;
 
+import static dev.netfault.testsupport.Sockets.PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,66 +20,24 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 
-/** Small client-side helpers shared by the tests: real clients, bounded waits, no sleeps. */
+/**
+ * Small client-side helpers of core's tests that know netfault (journals) or only core needs: real
+ * HTTP clients, non-blocking channels, bounded waits, no sleeps. The plain ones are in
+ * {@link dev.netfault.testsupport.Sockets}.
+ */
 final class Clients {
 
-    /** How long any client waits at most, so that a broken engine fails a test instead of hanging it. */
-    static final Duration PATIENCE = Duration.ofSeconds(5);
+    /** {@code PATIENCE}, the longest any client waits, in milliseconds. */
     static final int PATIENCE_MILLIS = (int) PATIENCE.toMillis();
 
     private Clients() {
     }
 
-    /** What a client read before the stream ended: the bytes, and the failure that ended it (null at end of stream). */
-    record Received(byte[] bytes, IOException failure) {
-    }
-
     /**
-     * {@return a socket connected to {@code address}, with a read timeout of {@link #PATIENCE}}
-     * The connect is untimed on purpose: it returns as soon as the handshake completes, before the
-     * listener accepts. A timed connect polls for completion and may meet a reset that the listener
-     * sends on accept ({@code SocketException: Connection reset by peer} from {@code connect}).
-     */
-    static Socket connect(InetSocketAddress address) throws IOException {
-        Socket socket = new Socket(address.getAddress(), address.getPort());
-        socket.setSoTimeout(PATIENCE_MILLIS);
-        return socket;
-    }
-
-    static Received readUntilEnd(InputStream in) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        byte[] buffer = new byte[64 * 1024];
-        try {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                bytes.write(buffer, 0, n);
-            }
-            return new Received(bytes.toByteArray(), null);
-        } catch (IOException e) {
-            return new Received(bytes.toByteArray(), e);
-        }
-    }
-
-    /** Reads a blocking channel until end of stream or failure. */
-    static Received readUntilEnd(SocketChannel channel) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-        try {
-            while (channel.read(buffer.clear()) >= 0) {
-                bytes.write(buffer.array(), 0, buffer.position());
-            }
-            return new Received(bytes.toByteArray(), null);
-        } catch (IOException e) {
-            return new Received(bytes.toByteArray(), e);
-        }
-    }
-
-    /**
-     * Waits (at most {@link #PATIENCE}) until a non-blocking channel is readable, then reads once.
+     * Waits (at most {@code PATIENCE}) until a non-blocking channel is readable, then reads once.
      *
      * @return what {@code read} returned
      * @throws AssertionError if the channel did not become readable in time
@@ -126,10 +82,6 @@ final class Clients {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return new InetSocketAddress(InetAddress.getLoopbackAddress(), probe.getLocalPort());
         }
-    }
-
-    static long millisSince(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
     /** Waits until the listener has finished with connection {@code id}: its RST or FIN has been sent. */

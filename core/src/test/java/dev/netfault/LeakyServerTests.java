@@ -1,9 +1,9 @@
 package dev.netfault;
 
-import static dev.netfault.Clients.PATIENCE;
 import static dev.netfault.Clients.awaitAccepted;
-import static dev.netfault.Clients.connect;
-import static dev.netfault.Clients.millisSince;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
+import static dev.netfault.testsupport.Sockets.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

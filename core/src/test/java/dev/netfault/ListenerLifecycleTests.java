@@ -1,14 +1,15 @@
 package dev.netfault;
 
-import static dev.netfault.Clients.PATIENCE;
 import static dev.netfault.Clients.awaitAccepted;
-import static dev.netfault.Clients.connect;
 import static dev.netfault.Clients.threadsNamed;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import dev.netfault.testsupport.RecordingServer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -80,7 +81,7 @@ class ListenerLifecycleTests {
 
         @Test
         void resetsEveryConnectionItHolds() throws Exception {
-            Upstream echo = closeLater(Upstream.echo());
+            RecordingServer echo = closeLater(RecordingServer.echo());
             FaultListener relaying = FaultListener.inFrontOf(echo.address()).name("lifecycle-relay").start();
             FaultListener stalling = FaultListener.standalone().name("lifecycle-stall").fault(Fault.stall()).start();
             FaultListener leaking = FaultListener.standalone().name("lifecycle-leak").leakConnections(1).start();
@@ -99,7 +100,7 @@ class ListenerLifecycleTests {
                 assertThatThrownBy(() -> socket.getInputStream().read())
                         .isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset");
             }
-            assertThat(echo.received(1)).as("the upstream connection is closed too").isEmpty();
+            assertThat(echo.connection(0).receivedUntilEnd()).as("the upstream connection is closed too").isEmpty();
             assertThat(relaying.journal().connection(1).orElseThrow().listenerClosure()).isEqualTo(Closure.RST);
         }
 
@@ -199,7 +200,7 @@ class ListenerLifecycleTests {
 
         @Test
         void anIdleListenerUsesNoCpuAfterBusyTraffic() throws Exception {
-            Upstream echo = closeLater(Upstream.echo());
+            RecordingServer echo = closeLater(RecordingServer.echo());
             FaultListener listener = closeLater(FaultListener.inFrontOf(echo.address()).name("lifecycle-polling").start());
             Thread loop = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().equals("netfault-lifecycle-polling-" + listener.port())).findFirst().orElseThrow();

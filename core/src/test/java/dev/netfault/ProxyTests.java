@@ -1,16 +1,19 @@
 package dev.netfault;
 
-import static dev.netfault.Clients.PATIENCE;
 import static dev.netfault.Clients.assertHttpClientSawAReset;
 import static dev.netfault.Clients.awaitFinished;
-import static dev.netfault.Clients.connect;
 import static dev.netfault.Clients.randomBytes;
-import static dev.netfault.Clients.readUntilEnd;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
+import static dev.netfault.testsupport.Sockets.readUntilEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.netfault.JournalEvent.Type;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
+import dev.netfault.testsupport.WebServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -51,7 +54,7 @@ class ProxyTests {
         }
     }
 
-    private FaultListener inFrontOf(Upstream server) {
+    private FaultListener inFrontOf(RecordingServer server) {
         upstream = server;
         listener = FaultListener.inFrontOf(server.address()).name("proxy").start();
         return listener;
@@ -72,7 +75,7 @@ class ProxyTests {
         @Test
         void fiveMebibytesOfRandomDataEchoedIntactInBothDirections() throws Exception {
             byte[] data = randomBytes(5 * 1024 * 1024, 42);
-            try (Socket socket = connect(inFrontOf(Upstream.echo()).address())) {
+            try (Socket socket = connect(inFrontOf(RecordingServer.echo()).address())) {
                 CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
                     try {
                         OutputStream out = socket.getOutputStream();
@@ -84,14 +87,14 @@ class ProxyTests {
                         throw new UncheckedIOException(e);
                     }
                 });
-                Clients.Received echoed = readUntilEnd(socket.getInputStream());
+                Sockets.Received echoed = readUntilEnd(socket.getInputStream());
                 writing.get();
 
                 assertThat(echoed.failure()).isNull();
                 assertThat(echoed.bytes()).hasSameSizeAs(data);
                 assertThat(sha256(echoed.bytes())).isEqualTo(sha256(data));
             }
-            assertThat(sha256(((Upstream) upstream).received(1))).isEqualTo(sha256(data));
+            assertThat(sha256(((RecordingServer) upstream).connection(0).receivedUntilEnd())).isEqualTo(sha256(data));
             ConnectionRecord record = awaitFinished(listener.journal(), 1);
             assertThat(record.bytesFromClient()).isEqualTo(data.length);
             assertThat(record.bytesToClient()).isEqualTo(data.length);
@@ -103,15 +106,15 @@ class ProxyTests {
         @Test
         void clientHalfCloseReachesTheUpstreamWhichCanStillAnswer() throws Exception {
             byte[] request = "the whole request".getBytes(StandardCharsets.US_ASCII);
-            try (Socket socket = connect(inFrontOf(Upstream.readingThenAnswering("the answer".getBytes(StandardCharsets.US_ASCII))).address())) {
+            try (Socket socket = connect(inFrontOf(RecordingServer.answeringAtEndOfRequest("the answer".getBytes(StandardCharsets.US_ASCII))).address())) {
                 socket.getOutputStream().write(request);
                 socket.shutdownOutput();
 
-                Clients.Received answer = readUntilEnd(socket.getInputStream());
+                Sockets.Received answer = readUntilEnd(socket.getInputStream());
                 assertThat(answer.failure()).isNull();
                 assertThat(answer.bytes()).asString(StandardCharsets.US_ASCII).isEqualTo("the answer");
             }
-            assertThat(((Upstream) upstream).received(1)).isEqualTo(request);
+            assertThat(((RecordingServer) upstream).connection(0).receivedUntilEnd()).isEqualTo(request);
             ConnectionRecord record = awaitFinished(listener.journal(), 1);
             assertThat(record.clientClosure()).isEqualTo(Closure.FIN);
             assertThat(record.listenerClosure()).isEqualTo(Closure.FIN);
@@ -122,9 +125,9 @@ class ProxyTests {
         @Test
         void upstreamCloseReachesTheClientAsEndOfStreamAfterTheData() throws IOException {
             byte[] greeting = randomBytes(70_000, 8);
-            Upstream greetingThenClosing = Upstream.start((socket, received) -> socket.getOutputStream().write(greeting));
+            RecordingServer greetingThenClosing = RecordingServer.start((socket, connection) -> socket.getOutputStream().write(greeting));
             try (Socket socket = connect(inFrontOf(greetingThenClosing).address())) {
-                Clients.Received received = readUntilEnd(socket.getInputStream());
+                Sockets.Received received = readUntilEnd(socket.getInputStream());
 
                 assertThat(received.failure()).isNull();
                 assertThat(received.bytes()).isEqualTo(greeting);
@@ -137,7 +140,7 @@ class ProxyTests {
         @Test
         void nonBlockingChannelClientRoundTrips() throws IOException {
             byte[] message = randomBytes(200_000, 21);
-            try (SocketChannel channel = Clients.connectNonBlocking(inFrontOf(Upstream.echo()).address());
+            try (SocketChannel channel = Clients.connectNonBlocking(inFrontOf(RecordingServer.echo()).address());
                  Selector selector = Selector.open()) {
                 ByteBuffer out = ByteBuffer.wrap(message);
                 ByteBuffer in = ByteBuffer.allocate(message.length);
@@ -161,18 +164,18 @@ class ProxyTests {
 
         @Test
         void httpUrlConnectionGetsTheUpstreamsResponse() throws IOException {
-            HttpUpstream http = HttpUpstream.start();
+            WebServer http = WebServer.answering("hello");
             upstream = http;
             listener = FaultListener.inFrontOf(http.address()).start();
             HttpURLConnection connection = Clients.httpUrlConnection(listener.uri("http"));
 
             assertThat(connection.getResponseCode()).isEqualTo(200);
-            assertThat(connection.getInputStream().readAllBytes()).asString(StandardCharsets.US_ASCII).isEqualTo(HttpUpstream.BODY);
+            assertThat(connection.getInputStream().readAllBytes()).asString(StandardCharsets.US_ASCII).isEqualTo("hello");
         }
 
         @Test
         void httpClientGetsTheUpstreamsResponsesOverOneKeptAliveConnection() throws Exception {
-            HttpUpstream http = HttpUpstream.start();
+            WebServer http = WebServer.answering("hello");
             upstream = http;
             listener = FaultListener.inFrontOf(http.address()).start();
             HttpClient client = Clients.httpClient();
@@ -180,7 +183,7 @@ class ProxyTests {
             for (int i = 0; i < 3; i++) {
                 HttpResponse<String> response = Clients.send(client, Clients.get(listener.uri("http")));
                 assertThat(response.statusCode()).isEqualTo(200);
-                assertThat(response.body()).isEqualTo(HttpUpstream.BODY);
+                assertThat(response.body()).isEqualTo("hello");
             }
             assertThat(listener.journal().accepted()).isEqualTo(1);
         }
@@ -218,8 +221,8 @@ class ProxyTests {
 
         @Test
         void upstreamResetIsPassedOnToTheClient() throws IOException {
-            Upstream resetting = Upstream.start((socket, received) -> {
-                received.write(socket.getInputStream().readNBytes(4));
+            RecordingServer resetting = RecordingServer.start((socket, connection) -> {
+                socket.getInputStream().readNBytes(4);
                 socket.setSoLinger(true, 0);
             });
             try (Socket socket = connect(inFrontOf(resetting).address())) {
@@ -236,12 +239,12 @@ class ProxyTests {
 
         @Test
         void clientResetIsPassedOnToTheUpstream() throws Exception {
-            try (Socket socket = connect(inFrontOf(Upstream.echo()).address())) {
+            try (Socket socket = connect(inFrontOf(RecordingServer.echo()).address())) {
                 socket.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
                 assertThat(socket.getInputStream().readNBytes(4)).asString(StandardCharsets.US_ASCII).isEqualTo("ping");
                 socket.setSoLinger(true, 0);
             }
-            assertThat(((Upstream) upstream).received(1)).asString(StandardCharsets.US_ASCII).isEqualTo("ping");
+            assertThat(((RecordingServer) upstream).connection(0).receivedUntilEnd()).asString(StandardCharsets.US_ASCII).isEqualTo("ping");
             ConnectionRecord record = awaitFinished(listener.journal(), 1);
             assertThat(record.clientClosure()).isEqualTo(Closure.RST);
         }
@@ -253,7 +256,7 @@ class ProxyTests {
 
         @Test
         void recordsEachConnectionInAcceptOrder() throws IOException {
-            inFrontOf(Upstream.echo());
+            inFrontOf(RecordingServer.echo());
             int[] clientPorts = new int[3];
             for (int i = 0; i < 3; i++) {
                 try (Socket socket = connect(listener.address())) {
@@ -286,7 +289,7 @@ class ProxyTests {
 
         @Test
         void recordsTheFaultsThatFired() throws IOException {
-            Upstream sending = Upstream.sending(randomBytes(1000, 4));
+            RecordingServer sending = RecordingServer.sending(randomBytes(1000, 4));
             upstream = sending;
             Fault delay = Fault.delay(Duration.ofMillis(50)).afterBytes(Direction.TO_CLIENT, 10);
             Fault reset = Fault.reset().afterBytes(Direction.TO_CLIENT, 100);
@@ -309,7 +312,7 @@ class ProxyTests {
 
         @Test
         void proxyToRelaysConnectionsAcceptedAfterwards() throws IOException {
-            Upstream echo = Upstream.echo();
+            RecordingServer echo = RecordingServer.echo();
             upstream = echo;
             listener = FaultListener.standalone().name("proxy").start();
             assertThat(listener.upstream()).isEmpty();
@@ -325,7 +328,7 @@ class ProxyTests {
 
         @Test
         void addedAndClearedFaultsApplyToConnectionsAcceptedAfterwards() throws IOException {
-            Upstream echo = Upstream.echo();
+            RecordingServer echo = RecordingServer.echo();
             listener = inFrontOf(echo);
             try (Socket before = connect(listener.address())) {
                 Clients.awaitAccepted(listener.journal(), 1);

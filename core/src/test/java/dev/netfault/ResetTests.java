@@ -1,18 +1,20 @@
 package dev.netfault;
 
-import static dev.netfault.Clients.PATIENCE;
 import static dev.netfault.Clients.assertHttpClientSawAReset;
 import static dev.netfault.Clients.awaitFinished;
-import static dev.netfault.Clients.connect;
-import static dev.netfault.Clients.millisSince;
 import static dev.netfault.Clients.randomBytes;
-import static dev.netfault.Clients.readUntilEnd;
 import static dev.netfault.Clients.readWhenReady;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
+import static dev.netfault.testsupport.Sockets.millisSince;
+import static dev.netfault.testsupport.Sockets.readUntilEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,7 +39,7 @@ class ResetTests {
     private static final ByteBuffer PING = ByteBuffer.wrap(new byte[] {'p', 'i', 'n', 'g'}).asReadOnlyBuffer();
 
     private FaultListener listener;
-    private Upstream upstream;
+    private RecordingServer upstream;
 
     @AfterEach
     void release() throws IOException {
@@ -270,7 +272,7 @@ class ResetTests {
         private final byte[] response = randomBytes(1024 * 1024, 7);
 
         private FaultListener proxyResettingAfter(long bytes) {
-            upstream = Upstream.sending(response);
+            upstream = RecordingServer.sending(response);
             listener = FaultListener.inFrontOf(upstream.address()).name("reset-to-client")
                     .fault(Fault.reset().afterBytes(Direction.TO_CLIENT, bytes)).start();
             return listener;
@@ -279,7 +281,7 @@ class ResetTests {
         @Test
         void socketReceivesExactlyNBytesThenConnectionReset() throws IOException {
             try (Socket socket = connect(proxyResettingAfter(N).address())) {
-                Clients.Received received = readUntilEnd(socket.getInputStream());
+                Sockets.Received received = readUntilEnd(socket.getInputStream());
 
                 assertThat(received.bytes()).isEqualTo(Arrays.copyOf(response, N));
                 assertThat(received.failure()).isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset");
@@ -289,7 +291,7 @@ class ResetTests {
         @Test
         void blockingChannelReceivesExactlyNBytesThenConnectionReset() throws IOException {
             try (SocketChannel channel = SocketChannel.open(proxyResettingAfter(N).address())) {
-                Clients.Received received = readUntilEnd(channel);
+                Sockets.Received received = readUntilEnd(channel);
 
                 assertThat(received.bytes()).isEqualTo(Arrays.copyOf(response, N));
                 assertThat(received.failure()).isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset");
@@ -299,7 +301,7 @@ class ResetTests {
         @Test
         void zeroBytesResetsBeforeTheFirstByteOfTheResponse() throws IOException {
             try (Socket socket = connect(proxyResettingAfter(0).address())) {
-                Clients.Received received = readUntilEnd(socket.getInputStream());
+                Sockets.Received received = readUntilEnd(socket.getInputStream());
 
                 assertThat(received.bytes()).isEmpty();
                 assertThat(received.failure()).isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset");
@@ -329,7 +331,7 @@ class ResetTests {
 
         @Test
         void upstreamReceivesExactlyNBytesAndTheClientIsReset() throws Exception {
-            upstream = Upstream.readingThenAnswering("too late".getBytes());
+            upstream = RecordingServer.answeringAtEndOfRequest("too late".getBytes());
             listener = FaultListener.inFrontOf(upstream.address()).name("reset-from-client")
                     .fault(Fault.reset().afterBytes(Direction.FROM_CLIENT, N)).start();
 
@@ -339,7 +341,7 @@ class ResetTests {
                 assertThatThrownBy(() -> socket.getInputStream().read())
                         .isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset");
             }
-            assertThat(upstream.received(1)).isEqualTo(Arrays.copyOf(request, N));
+            assertThat(upstream.connection(0).receivedUntilEnd()).isEqualTo(Arrays.copyOf(request, N));
             ConnectionRecord record = awaitFinished(listener.journal(), 1);
             assertThat(record.bytesFromClient()).isEqualTo(N);
             assertThat(record.bytesToClient()).isZero();
@@ -354,7 +356,7 @@ class ResetTests {
         private final byte[] message = randomBytes(64 * 1024, 3);
 
         private FaultListener proxyToEcho(Connections selected) {
-            upstream = Upstream.echo();
+            upstream = RecordingServer.echo();
             listener = FaultListener.inFrontOf(upstream.address()).name("reset-selected")
                     .fault(Fault.reset().on(selected)).start();
             return listener;
@@ -375,7 +377,7 @@ class ResetTests {
                 }
                 socket.getOutputStream().write(message);
                 socket.shutdownOutput();
-                Clients.Received received = readUntilEnd(socket.getInputStream());
+                Sockets.Received received = readUntilEnd(socket.getInputStream());
                 assertThat(received.failure()).isNull();
                 assertThat(received.bytes()).isEqualTo(message);
                 return "echoed";

@@ -1,16 +1,19 @@
 package dev.netfault;
 
-import static dev.netfault.Clients.PATIENCE;
 import static dev.netfault.Clients.awaitFinished;
-import static dev.netfault.Clients.connect;
-import static dev.netfault.Clients.millisSince;
 import static dev.netfault.Clients.randomBytes;
-import static dev.netfault.Clients.readUntilEnd;
 import static dev.netfault.Clients.readWhenReady;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
+import static dev.netfault.testsupport.Sockets.millisSince;
+import static dev.netfault.testsupport.Sockets.readUntilEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
+import dev.netfault.testsupport.WebServer;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,7 +61,7 @@ class StallCloseDelayTests {
         return listener;
     }
 
-    private FaultListener inFrontOf(Upstream server, Fault fault) {
+    private FaultListener inFrontOf(RecordingServer server, Fault fault) {
         upstream = server;
         listener = FaultListener.inFrontOf(server.address()).name("stall-close-delay").fault(fault).start();
         return listener;
@@ -92,7 +95,7 @@ class StallCloseDelayTests {
         @Test
         void socketReceivesExactlyNBytesThenItsReadTimesOut() throws IOException {
             byte[] response = randomBytes(10_000, 5);
-            try (Socket socket = connect(inFrontOf(Upstream.sending(response), Fault.stall().afterBytes(Direction.TO_CLIENT, 1000)).address())) {
+            try (Socket socket = connect(inFrontOf(RecordingServer.sending(response), Fault.stall().afterBytes(Direction.TO_CLIENT, 1000)).address())) {
                 InputStream in = socket.getInputStream();
                 assertThat(in.readNBytes(1000)).isEqualTo(Arrays.copyOf(response, 1000));
 
@@ -206,8 +209,8 @@ class StallCloseDelayTests {
         void socketReceivesExactlyNBytesThenEndOfStream() throws IOException {
             byte[] response = randomBytes(1024 * 1024, 9);
             int n = 300_000; // a FIN queues behind the data, so unlike a reset it is exact at any offset
-            try (Socket socket = connect(inFrontOf(Upstream.sending(response), Fault.close().afterBytes(Direction.TO_CLIENT, n)).address())) {
-                Clients.Received received = readUntilEnd(socket.getInputStream());
+            try (Socket socket = connect(inFrontOf(RecordingServer.sending(response), Fault.close().afterBytes(Direction.TO_CLIENT, n)).address())) {
+                Sockets.Received received = readUntilEnd(socket.getInputStream());
 
                 assertThat(received.failure()).isNull();
                 assertThat(received.bytes()).isEqualTo(Arrays.copyOf(response, n));
@@ -266,7 +269,7 @@ class StallCloseDelayTests {
         @Test
         void atAnOffsetToTheClientOnlyTheRestOfTheResponseWaits() throws IOException {
             byte[] response = randomBytes(200, 13);
-            try (Socket socket = connect(inFrontOf(Upstream.sending(response), Fault.delay(DELAY).afterBytes(Direction.TO_CLIENT, 100)).address())) {
+            try (Socket socket = connect(inFrontOf(RecordingServer.sending(response), Fault.delay(DELAY).afterBytes(Direction.TO_CLIENT, 100)).address())) {
                 InputStream in = socket.getInputStream();
                 byte[] head = in.readNBytes(100);
                 byte[] tail = in.readNBytes(100);
@@ -283,7 +286,7 @@ class StallCloseDelayTests {
         @Test
         void atAnOffsetFromTheClientTheRestOfTheRequestWaits() throws Exception {
             byte[] request = randomBytes(200, 17);
-            try (Socket socket = connect(inFrontOf(Upstream.echo(), Fault.delay(DELAY).afterBytes(Direction.FROM_CLIENT, 100)).address())) {
+            try (Socket socket = connect(inFrontOf(RecordingServer.echo(), Fault.delay(DELAY).afterBytes(Direction.FROM_CLIENT, 100)).address())) {
                 socket.getOutputStream().write(request);
                 InputStream in = socket.getInputStream();
                 byte[] head = in.readNBytes(100);
@@ -300,20 +303,20 @@ class StallCloseDelayTests {
 
         @Test
         void httpUrlConnectionGetsTheResponseLaterByAtLeastTheDelay() throws IOException {
-            HttpUpstream http = HttpUpstream.start();
+            WebServer http = WebServer.answering("hello");
             upstream = http;
             listener = FaultListener.inFrontOf(http.address()).fault(Fault.delay(DELAY)).start();
             HttpURLConnection connection = Clients.httpUrlConnection(listener.uri("http"));
 
             long start = System.nanoTime();
             assertThat(connection.getResponseCode()).isEqualTo(200);
-            assertThat(connection.getInputStream().readAllBytes()).asString(StandardCharsets.US_ASCII).isEqualTo(HttpUpstream.BODY);
+            assertThat(connection.getInputStream().readAllBytes()).asString(StandardCharsets.US_ASCII).isEqualTo("hello");
             assertThat(millisSince(start)).isBetween(DELAY.toMillis(), PATIENCE.toMillis());
         }
 
         @Test
         void httpClientGetsTheResponseLaterByAtLeastTheDelay() throws Exception {
-            HttpUpstream http = HttpUpstream.start();
+            WebServer http = WebServer.answering("hello");
             upstream = http;
             listener = FaultListener.inFrontOf(http.address()).fault(Fault.delay(DELAY)).start();
             HttpClient client = Clients.httpClient();
@@ -322,7 +325,7 @@ class StallCloseDelayTests {
             HttpResponse<String> response = Clients.send(client, Clients.get(listener.uri("http")));
 
             assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body()).isEqualTo(HttpUpstream.BODY);
+            assertThat(response.body()).isEqualTo("hello");
             assertThat(millisSince(start)).isBetween(DELAY.toMillis(), PATIENCE.toMillis());
         }
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netfault.AgentRule;
 import dev.netfault.SocketAgent;
+import dev.netfault.testsupport.EchoServer;
+import dev.netfault.testsupport.Outcome;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.UnknownHostException;
@@ -26,11 +28,11 @@ import org.junit.jupiter.api.Test;
 @DisplayName("SocketAgent.failResolution: the resolver's and the negative cache's UnknownHostException")
 class FailResolutionTests {
 
-    private RealServer real;
+    private EchoServer real;
 
     @BeforeEach
     void startARealServer() {
-        real = RealServer.start();
+        real = EchoServer.start();
     }
 
     @AfterEach

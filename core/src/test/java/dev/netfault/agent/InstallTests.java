@@ -7,6 +7,7 @@ import dev.netfault.SocketAgent;
 import dev.netfault.Target;
 import dev.netfault.internal.agent.AgentRules;
 import dev.netfault.internal.boot.NetFaultHooks;
+import dev.netfault.testsupport.EchoServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ class InstallTests {
         void switchesItsHooksOnOnlyWhileARuleIsOpen() throws Exception {
             SocketAgent.install();
             assertThat(NetFaultHooks.active).as("hooks active before any rule of this test").isFalse();
-            try (RealServer server = RealServer.start()) {
+            try (EchoServer server = EchoServer.start()) {
                 List<Supplier<AgentRule>> rules = List.of(() -> SocketAgent.refuse(Target.port(server.port())),
                         () -> SocketAgent.redirect(Target.port(server.port()), server.address()),
                         () -> SocketAgent.timeOutConnections(Target.port(server.port()), Duration.ofSeconds(1)),

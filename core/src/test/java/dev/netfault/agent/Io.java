@@ -2,6 +2,7 @@ package dev.netfault.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.netfault.testsupport.Sockets;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
@@ -93,29 +94,15 @@ final class Io {
         }
     }
 
-    /** Echoes {@code text} over a non-blocking channel, through a selector. */
+    /**
+     * Echoes {@code text} over a connected non-blocking channel, through a selector.
+     *
+     * @throws java.net.SocketTimeoutException {@code "echo timed out"} after {@code timeout}
+     */
     static String roundTripNonBlocking(SocketChannel channel, String text, Duration timeout) throws IOException {
-        ByteBuffer out = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-        ByteBuffer in = ByteBuffer.allocate(out.capacity());
-        long deadline = System.nanoTime() + timeout.toNanos();
         try (Selector selector = Selector.open()) {
-            SelectionKey key = channel.register(selector, SelectionKey.OP_WRITE | SelectionKey.OP_READ);
-            while (in.hasRemaining()) {
-                long left = deadline - System.nanoTime();
-                assertThat(left).as("time left to echo over %s", channel).isPositive();
-                selector.select(Math.max(1, left / 1_000_000));
-                if (out.hasRemaining()) {
-                    channel.write(out);
-                } else {
-                    key.interestOps(SelectionKey.OP_READ);
-                }
-                if (channel.read(in) < 0) {
-                    break;
-                }
-            }
-            key.cancel();
+            return Sockets.echoThroughSelector(channel.register(selector, 0), text, System.nanoTime() + timeout.toNanos());
         }
-        return new String(in.array(), 0, in.position(), StandardCharsets.UTF_8);
     }
 
     /** {@return a plain GET over {@code HttpURLConnection}, no caching of the connection} */

@@ -8,6 +8,8 @@ import dev.netfault.ConnectionRecord;
 import dev.netfault.FaultListener;
 import dev.netfault.SocketAgent;
 import dev.netfault.Target;
+import dev.netfault.testsupport.EchoServer;
+import dev.netfault.testsupport.WebServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -24,12 +26,15 @@ import org.junit.jupiter.api.Test;
 @DisplayName("SocketAgent.redirect")
 class RedirectTests {
 
-    private RealServer real;
+    /** What the real HTTP server answers to every request. */
+    private static final String HTTP_BODY = "hello from the real server\n".repeat(40);
+
+    private EchoServer real;
     private FaultListener listener;
 
     @BeforeEach
     void startTheRealServerAndAListenerInFrontOfIt() {
-        real = RealServer.start();
+        real = EchoServer.start();
         listener = FaultListener.inFrontOf(real.address()).name("redirect-tests").start();
     }
 
@@ -106,27 +111,27 @@ class RedirectTests {
 
         @Test
         void httpUrlConnection() throws Exception {
-            try (HttpTarget http = HttpTarget.start();
+            try (WebServer http = WebServer.answering(HTTP_BODY);
                  FaultListener front = FaultListener.inFrontOf(new InetSocketAddress(InetAddress.getLoopbackAddress(), http.port())).start();
                  AgentRule rule = SocketAgent.redirect(Target.parse("localhost:" + http.port()), front.address())) {
-                assertThat(Io.getWithUrlConnection("http://localhost:" + http.port() + "/")).isEqualTo(HttpTarget.BODY);
+                assertThat(Io.getWithUrlConnection("http://localhost:" + http.port() + "/")).isEqualTo(HTTP_BODY);
                 // The listener counts a write after the kernel took it: the client may have read it first.
                 await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(front.journal().connections()).singleElement()
-                        .satisfies(c -> assertThat(c.bytesToClient()).isGreaterThan(HttpTarget.BODY.length())));
+                        .satisfies(c -> assertThat(c.bytesToClient()).isGreaterThan(HTTP_BODY.length())));
                 assertThat(http.requestsFrom()).singleElement().isNotEqualTo(front.journal().connections().get(0).client().getPort());
             }
         }
 
         @Test
         void httpClientConnectingOnItsSelectorThread() throws Exception {
-            try (HttpTarget http = HttpTarget.start();
+            try (WebServer http = WebServer.answering(HTTP_BODY);
                  FaultListener front = FaultListener.inFrontOf(new InetSocketAddress(InetAddress.getLoopbackAddress(), http.port())).start();
                  AgentRule rule = SocketAgent.redirect(Target.parse("localhost:" + http.port()), front.address())) {
                 HttpClient client = Io.httpClient();
-                assertThat(Io.getWithHttpClient(client, "http://localhost:" + http.port() + "/")).isEqualTo(HttpTarget.BODY);
+                assertThat(Io.getWithHttpClient(client, "http://localhost:" + http.port() + "/")).isEqualTo(HTTP_BODY);
                 // The listener counts a write after the kernel took it: the client may have read it first.
                 await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(front.journal().connections()).singleElement()
-                        .satisfies(c -> assertThat(c.bytesToClient()).isGreaterThan(HttpTarget.BODY.length())));
+                        .satisfies(c -> assertThat(c.bytesToClient()).isGreaterThan(HTTP_BODY.length())));
             }
         }
     }
@@ -176,7 +181,7 @@ class RedirectTests {
 
         @Test
         void byHostAloneOnAnyPort() throws Exception {
-            try (RealServer other = RealServer.start();
+            try (EchoServer other = EchoServer.start();
                  FaultListener echo = FaultListener.standalone().echo().start();
                  AgentRule rule = SocketAgent.redirect(Target.parse("localhost"), echo.address());
                  Socket first = new Socket("localhost", real.port());
@@ -222,7 +227,7 @@ class RedirectTests {
 
         @Test
         void aConnectionToAnotherPortOfTheSameHost() throws Exception {
-            try (RealServer other = RealServer.start();
+            try (EchoServer other = EchoServer.start();
                  AgentRule rule = SocketAgent.redirect(Target.parse("localhost:" + real.port()), listener.address());
                  Socket socket = new Socket("localhost", other.port())) {
                 assertThat(Io.roundTrip(socket, "ping")).isEqualTo("ping");

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.netfault.AgentRule;
 import dev.netfault.SocketAgent;
 import dev.netfault.Target;
+import dev.netfault.testsupport.EchoServer;
+import dev.netfault.testsupport.Outcome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -37,12 +39,12 @@ class RefuseTests {
             ? "closed=true, connect again: java.net.SocketException: Socket is closed"
             : "closed=false, connect again: java.net.SocketException: Socket closed";
 
-    private RealServer live;
+    private EchoServer live;
     private SocketChannel closedPort;
 
     @BeforeEach
     void startALiveServerAndReserveAClosedPort() throws IOException {
-        live = RealServer.start();
+        live = EchoServer.start();
         closedPort = SocketChannel.open(StandardProtocolFamily.INET);
         closedPort.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
@@ -129,7 +131,7 @@ class RefuseTests {
 
     @Test
     void refusesOnlyItsTargetAndNothingAfterItIsClosed() throws Exception {
-        try (RealServer other = RealServer.start()) {
+        try (EchoServer other = EchoServer.start()) {
             AgentRule rule = SocketAgent.refuse(Target.parse("localhost:" + live.port()));
             assertThat(rule.describe()).isEqualTo("refuse localhost:" + live.port());
             try (Socket untouched = new Socket("localhost", other.port())) {

@@ -8,6 +8,7 @@ import dev.netfault.AgentRule;
 import dev.netfault.SocketAgent;
 import dev.netfault.Target;
 import dev.netfault.internal.boot.NetFaultHooks;
+import dev.netfault.testsupport.EchoServer;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketException;
@@ -28,11 +29,11 @@ class TimeOutConnectionsTests {
 
     private static final Duration AFTER = Duration.ofMillis(300);
 
-    private RealServer real;
+    private EchoServer real;
 
     @BeforeEach
     void startTheRealServer() {
-        real = RealServer.start();
+        real = EchoServer.start();
     }
 
     @AfterEach
@@ -156,7 +157,7 @@ class TimeOutConnectionsTests {
 
         @Test
         void connectionsToAnotherTargetLiveOn() throws Exception {
-            try (RealServer other = RealServer.start();
+            try (EchoServer other = EchoServer.start();
                  AgentRule rule = timeOut(Duration.ZERO);
                  Socket socket = new Socket("localhost", other.port())) {
                 assertThat(Io.roundTrip(socket, "alive")).isEqualTo("alive");

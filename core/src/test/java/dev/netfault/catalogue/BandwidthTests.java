@@ -1,14 +1,16 @@
 package dev.netfault.catalogue;
 
-import static dev.netfault.catalogue.Io.PATIENCE;
-import static dev.netfault.catalogue.Io.connect;
-import static dev.netfault.catalogue.Io.millisSince;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
+import static dev.netfault.testsupport.Sockets.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.netfault.Direction;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
+import dev.netfault.testsupport.Bytes;
+import dev.netfault.testsupport.RecordingServer;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
@@ -36,8 +38,8 @@ class BandwidthTests {
 
     @Test
     void towardsTheClientAnAnswerTakesAsLongAsTheBandwidthSaysAndArrivesIntact() throws IOException {
-        byte[] data = Io.data(SIZE);
-        FaultListener listener = owned.inFrontOf(TestServer.sending(data), Fault.bandwidth(RATE).in(Direction.TO_CLIENT));
+        byte[] data = Bytes.data(SIZE);
+        FaultListener listener = owned.inFrontOf(RecordingServer.sending(data), Fault.bandwidth(RATE).in(Direction.TO_CLIENT));
         try (Socket socket = connect(listener.address())) {
             long start = System.nanoTime();
             byte[] received = socket.getInputStream().readNBytes(SIZE);
@@ -48,13 +50,13 @@ class BandwidthTests {
 
     @Test
     void fromTheClientARequestReachesTheUpstreamAsSlowlyAndIntact() throws IOException {
-        byte[] data = Io.data(SIZE);
-        TestServer upstream = TestServer.reading();
+        byte[] data = Bytes.data(SIZE);
+        RecordingServer upstream = RecordingServer.reading();
         FaultListener listener = owned.inFrontOf(upstream, Fault.bandwidth(RATE).in(Direction.FROM_CLIENT));
         try (Socket socket = connect(listener.address())) {
             long start = System.nanoTime();
             socket.getOutputStream().write(data); // the socket buffers take it at once
-            TestServer.Connection connection = upstream.connection(0);
+            RecordingServer.Connection connection = upstream.connection(0);
             await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).until(() -> connection.received().length == SIZE);
             assertThat(millisSince(start)).isBetween(AT_LEAST_MS, PATIENCE.toMillis());
             assertThat(connection.received()).isEqualTo(data);
@@ -63,7 +65,7 @@ class BandwidthTests {
 
     @Test
     void onAStandAloneEchoTheEchoIsLimited() throws IOException {
-        byte[] data = Io.data(SIZE);
+        byte[] data = Bytes.data(SIZE);
         FaultListener listener = owned.echo(Fault.bandwidth(RATE));
         try (Socket socket = connect(listener.address())) {
             long start = System.nanoTime();
@@ -76,8 +78,8 @@ class BandwidthTests {
 
     @Test
     void theOtherDirectionKeepsItsSpeed() throws IOException {
-        byte[] data = Io.data(4 * SIZE);
-        FaultListener listener = owned.inFrontOf(TestServer.sending(data), Fault.bandwidth(RATE).in(Direction.FROM_CLIENT));
+        byte[] data = Bytes.data(4 * SIZE);
+        FaultListener listener = owned.inFrontOf(RecordingServer.sending(data), Fault.bandwidth(RATE).in(Direction.FROM_CLIENT));
         try (Socket socket = connect(listener.address())) {
             long start = System.nanoTime();
             byte[] received = socket.getInputStream().readNBytes(data.length);

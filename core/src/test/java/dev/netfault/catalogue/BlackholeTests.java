@@ -1,7 +1,7 @@
 package dev.netfault.catalogue;
 
-import static dev.netfault.catalogue.Io.PATIENCE;
-import static dev.netfault.catalogue.Io.connect;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,6 +13,9 @@ import dev.netfault.Direction;
 import dev.netfault.Effect;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
+import dev.netfault.testsupport.Bytes;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -39,7 +42,7 @@ class BlackholeTests {
     void writesSucceedAndTheReadTimesOut() throws IOException {
         FaultListener listener = owned.echo(Fault.blackhole());
         try (Socket socket = connect(listener.address())) {
-            byte[] request = Io.data(10_000);
+            byte[] request = Bytes.data(10_000);
             socket.getOutputStream().write(request);
             socket.setSoTimeout(300);
             InputStream in = socket.getInputStream();
@@ -59,7 +62,7 @@ class BlackholeTests {
         try (Socket socket = connect(listener.address())) {
             socket.getOutputStream().write("ping".getBytes(US_ASCII));
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
-            assertThat(Io.millisSince(start)).isBetween(400L, PATIENCE.toMillis());
+            assertThat(Sockets.millisSince(start)).isBetween(400L, PATIENCE.toMillis());
         }
         // The listener records the FIN just after it sent it.
         await().atMost(PATIENCE).until(() -> listener.journal().connection(1).orElseThrow().listenerClosure() == Closure.FIN);
@@ -67,7 +70,7 @@ class BlackholeTests {
 
     @Test
     void towardsTheClientTheUpstreamStillGetsTheRequestButNoAnswerArrives() throws IOException {
-        TestServer upstream = TestServer.echo();
+        RecordingServer upstream = RecordingServer.echo();
         FaultListener listener = owned.inFrontOf(upstream, Fault.blackhole().in(Direction.TO_CLIENT));
         try (Socket socket = connect(listener.address())) {
             socket.getOutputStream().write("ping".getBytes(US_ASCII));
@@ -79,11 +82,11 @@ class BlackholeTests {
 
     @Test
     void fromTheClientTheAnswerStillArrivesButTheUpstreamGetsNothing() throws IOException {
-        TestServer upstream = TestServer.sending("hello".getBytes(US_ASCII));
+        RecordingServer upstream = RecordingServer.sending("hello".getBytes(US_ASCII));
         FaultListener listener = owned.inFrontOf(upstream, Fault.blackhole().in(Direction.FROM_CLIENT));
         try (Socket socket = connect(listener.address())) {
             assertThat(new String(socket.getInputStream().readNBytes(5), US_ASCII)).isEqualTo("hello");
-            socket.getOutputStream().write(Io.data(1000));
+            socket.getOutputStream().write(Bytes.data(1000));
             await().atMost(PATIENCE).until(() -> listener.journal().connection(1).orElseThrow().bytesFromClient() == 1000);
             await().during(Duration.ofMillis(300)).atMost(PATIENCE).until(() -> upstream.connection(0).received().length == 0);
         }

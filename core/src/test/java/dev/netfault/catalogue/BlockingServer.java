@@ -1,23 +1,21 @@
 package dev.netfault.catalogue;
 
+import dev.netfault.testsupport.LoopbackServer;
+import dev.netfault.testsupport.Sockets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -26,13 +24,24 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The application's server in the hostile-client tests: a classic blocking accept loop with a
- * thread per connection, speaking a tiny HTTP-like protocol (a request ends with an empty line; the
- * answer is a fixed status line, headers and body). Its defences are options: a deadline for the
- * whole request (what stops a slowloris, which a per-read timeout does not), a guard on each write
- * (what stops a client that never reads), and a gate that keeps it from accepting (so a flood fills
- * its accept queue). It records what it did to each connection, as the server's own view.
+ * thread per connection (a {@link LoopbackServer}), speaking a tiny HTTP-like protocol (a request
+ * ends with an empty line; the answer is a fixed status line, headers and body). Its defences are
+ * options: a deadline for the whole request (what stops a slowloris, which a per-read timeout does
+ * not), a guard on each write (what stops a client that never reads), and a gate that keeps it from
+ * accepting (so a flood fills its accept queue). It records what it did to each connection, as the
+ * server's own view.
  */
 final class BlockingServer implements AutoCloseable {
+
+    /** A defence against a slow or hostile client, each with a time limit. */
+    enum Defence {
+        /** The whole request must arrive within this time after accept, or the server closes the connection. */
+        REQUEST_DEADLINE,
+        /** Each read may wait this long (a socket read timeout, for every read on its own). */
+        READ_TIMEOUT,
+        /** A write that takes longer than this makes the server drop (close) the connection. */
+        WRITE_GUARD
+    }
 
     /** What the server did with one connection. Thread-safe. */
     static final class Served {
@@ -68,39 +77,34 @@ final class BlockingServer implements AutoCloseable {
         }
     }
 
-    private final ServerSocket server;
     private final Duration requestDeadline;
     private final Duration readTimeout;
     private final Duration writeGuard;
     private final byte[] answer;
-    private final CountDownLatch gate;
-    private final Thread acceptor;
     private final List<Served> served = new CopyOnWriteArrayList<>();
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService guards = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "blocking-server-guard");
         t.setDaemon(true);
         return t;
     });
-    private volatile String acceptLoopEnd;
+    private final LoopbackServer server;
 
     private BlockingServer(Builder builder) {
-        try {
-            server = new ServerSocket(0, builder.backlog, InetAddress.getLoopbackAddress());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        requestDeadline = builder.requestDeadline;
-        readTimeout = builder.readTimeout;
-        writeGuard = builder.writeGuard;
+        requestDeadline = builder.defences.get(Defence.REQUEST_DEADLINE);
+        readTimeout = builder.defences.get(Defence.READ_TIMEOUT);
+        writeGuard = builder.defences.get(Defence.WRITE_GUARD);
         String head = "HTTP/1.1 200 OK\r\nContent-Length: " + builder.bodySize + "\r\nConnection: close\r\n\r\n";
         answer = new byte[head.length() + builder.bodySize];
         System.arraycopy(head.getBytes(StandardCharsets.US_ASCII), 0, answer, 0, head.length());
-        gate = new CountDownLatch(builder.gated ? 1 : 0);
-        acceptor = new Thread(this::acceptLoop, "blocking-server-" + server.getLocalPort());
-        acceptor.setDaemon(true);
-        acceptor.start();
+        LoopbackServer.Handler handler = socket -> {
+            Served connection = new Served();
+            served.add(connection);
+            return () -> serve(socket, connection);
+        };
+        server = LoopbackServer.listening("blocking-server", builder.backlog, handler);
+        if (!builder.gated) {
+            server.startAccepting();
+        }
     }
 
     static Builder builder() {
@@ -108,10 +112,8 @@ final class BlockingServer implements AutoCloseable {
     }
 
     static final class Builder {
+        private final Map<Defence, Duration> defences = new EnumMap<>(Defence.class);
         private int backlog = 50;
-        private Duration requestDeadline;
-        private Duration readTimeout;
-        private Duration writeGuard;
         private int bodySize = 2;
         private boolean gated;
 
@@ -121,21 +123,9 @@ final class BlockingServer implements AutoCloseable {
             return this;
         }
 
-        /** The whole request must arrive within this time after accept, or the server closes the connection. */
-        Builder requestDeadline(Duration value) {
-            requestDeadline = value;
-            return this;
-        }
-
-        /** Each read may wait this long (a socket read timeout, for every read on its own). */
-        Builder readTimeout(Duration value) {
-            readTimeout = value;
-            return this;
-        }
-
-        /** A write that takes longer than this makes the server drop (close) the connection. */
-        Builder writeGuard(Duration value) {
-            writeGuard = value;
+        /** Defends the server with {@code defence}, whose limit is {@code value}. */
+        Builder defence(Defence defence, Duration value) {
+            defences.put(defence, value);
             return this;
         }
 
@@ -157,12 +147,12 @@ final class BlockingServer implements AutoCloseable {
     }
 
     InetSocketAddress address() {
-        return (InetSocketAddress) server.getLocalSocketAddress();
+        return server.address();
     }
 
     /** Opens the gate of a server built {@link Builder#notAcceptingYet()}. */
     void startAccepting() {
-        gate.countDown();
+        server.startAccepting();
     }
 
     /** {@return every connection accepted so far, in order} */
@@ -172,7 +162,7 @@ final class BlockingServer implements AutoCloseable {
 
     /** {@return whether the accept loop still runs} */
     boolean acceptLoopAlive() {
-        return acceptor.isAlive() && acceptLoopEnd == null;
+        return server.acceptLoopAlive();
     }
 
     /** {@return the answer a well-behaved client gets} */
@@ -180,40 +170,13 @@ final class BlockingServer implements AutoCloseable {
         return answer.clone();
     }
 
-    private void acceptLoop() {
-        try {
-            gate.await();
-        } catch (InterruptedException e) {
-            return;
-        }
-        while (!server.isClosed()) {
-            Socket socket;
-            try {
-                socket = server.accept();
-            } catch (IOException e) {
-                acceptLoopEnd = Io.describe(e);
-                return;
-            }
-            Served connection = new Served();
-            served.add(connection);
-            open.add(socket);
-            Thread thread = new Thread(() -> serve(socket, connection), acceptor.getName() + "-" + served.size());
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
-        }
-    }
-
     private void serve(Socket socket, Served connection) {
-        try (socket) {
-            if (!readRequest(socket, connection)) {
-                return;
+        try (socket) { // closed before a failure is recorded, as an application's try-with-resources does
+            if (readRequest(socket, connection)) {
+                write(socket, connection);
             }
-            write(socket, connection);
         } catch (IOException e) {
-            connection.end(Io.describe(e));
-        } finally {
-            open.remove(socket);
+            connection.end(Sockets.describe(e));
         }
     }
 
@@ -251,7 +214,7 @@ final class BlockingServer implements AutoCloseable {
             int n = Math.min(8192, answer.length - at);
             ScheduledFuture<?> guard = writeGuard == null ? null : guards.schedule(() -> {
                 connection.end("dropped: the write stalled");
-                closeQuietly(socket);
+                LoopbackServer.closeQuietly(socket);
             }, writeGuard.toMillis(), TimeUnit.MILLISECONDS);
             try {
                 out.write(answer, at, n);
@@ -265,33 +228,9 @@ final class BlockingServer implements AutoCloseable {
         connection.end("answered");
     }
 
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-    }
-
     @Override
     public void close() {
-        gate.countDown();
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // a listening socket holds no data
-        }
-        join(acceptor);
-        open.forEach(BlockingServer::closeQuietly);
-        threads.forEach(BlockingServer::join);
+        server.close();
         guards.shutdownNow();
-    }
-
-    private static void join(Thread thread) {
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

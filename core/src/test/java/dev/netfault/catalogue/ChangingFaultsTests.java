@@ -1,7 +1,7 @@
 package dev.netfault.catalogue;
 
-import static dev.netfault.catalogue.Io.PATIENCE;
-import static dev.netfault.catalogue.Io.connect;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,6 +11,8 @@ import dev.netfault.Closure;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
 import dev.netfault.JournalEvent;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -90,9 +92,9 @@ class ChangingFaultsTests {
 
         @Test
         void aClientBlockedInReadGetsConnectionResetAndTheNextConnectionIsServed() throws Exception {
-            FaultListener listener = owned.inFrontOf(TestServer.reading());
+            FaultListener listener = owned.inFrontOf(RecordingServer.reading());
             try (Socket socket = connect(listener.address())) {
-                CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> Io.readUntilEnd(socket).end());
+                CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> Sockets.readUntilEnd(socket).end());
                 await().atMost(PATIENCE).until(() -> listener.journal().connection(1).flatMap(c -> c.upstreamConnected()).isPresent());
                 listener.resetOpenConnections();
                 assertThat(read.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("SocketException: Connection reset");
@@ -145,7 +147,7 @@ class ChangingFaultsTests {
             assertThat(answers(listener.address())).as("answered at once").isFalse();
 
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> answers(listener.address()));
-            assertThat(Io.millisSince(start)).isBetween(2_000L, 10_000L);
+            assertThat(Sockets.millisSince(start)).isBetween(2_000L, 10_000L);
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.netfault.catalogue;
 
-import static dev.netfault.catalogue.Io.PATIENCE;
-import static dev.netfault.catalogue.Io.connect;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -11,7 +11,10 @@ import dev.netfault.ConnectionRecord;
 import dev.netfault.Direction;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
-import dev.netfault.catalogue.Io.Received;
+import dev.netfault.testsupport.Bytes;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
+import dev.netfault.testsupport.Sockets.Received;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.Arrays;
@@ -33,10 +36,10 @@ class CloseAfterBytesTests {
 
     @Test
     void towardsTheClientItReadsExactlyNBytesThenEndOfStreamAndNoReset() throws IOException {
-        byte[] data = Io.data(100_000);
-        FaultListener listener = owned.inFrontOf(TestServer.sending(data), Fault.close().afterBytes(Direction.TO_CLIENT, 1000));
+        byte[] data = Bytes.data(100_000);
+        FaultListener listener = owned.inFrontOf(RecordingServer.sending(data), Fault.close().afterBytes(Direction.TO_CLIENT, 1000));
         try (Socket socket = connect(listener.address())) {
-            Received received = Io.readUntilEnd(socket);
+            Received received = Sockets.readUntilEnd(socket);
             assertThat(received.end()).isEqualTo("EOF");
             assertThat(received.bytes()).isEqualTo(Arrays.copyOf(data, 1000));
 
@@ -55,13 +58,13 @@ class CloseAfterBytesTests {
 
     @Test
     void fromTheClientTheUpstreamReceivesExactlyNBytesThenEndOfStream() throws IOException {
-        TestServer upstream = TestServer.reading();
+        RecordingServer upstream = RecordingServer.reading();
         FaultListener listener = owned.inFrontOf(upstream, Fault.close().afterBytes(Direction.FROM_CLIENT, 10));
         try (Socket socket = connect(listener.address())) {
             socket.getOutputStream().write("0123456789abcdefghij".getBytes(US_ASCII));
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
         }
-        TestServer.Connection connection = upstream.connection(0);
+        RecordingServer.Connection connection = upstream.connection(0);
         await().atMost(PATIENCE).until(() -> connection.readEnd().isPresent());
         assertThat(new String(connection.received(), US_ASCII)).isEqualTo("0123456789");
         assertThat(connection.readEnd()).contains("EOF");
@@ -73,7 +76,7 @@ class CloseAfterBytesTests {
         FaultListener listener = owned.echo(Fault.close().afterBytes(Direction.TO_CLIENT, 5));
         try (Socket socket = connect(listener.address())) {
             socket.getOutputStream().write("0123456789".getBytes(US_ASCII));
-            Received received = Io.readUntilEnd(socket);
+            Received received = Sockets.readUntilEnd(socket);
             assertThat(received.end()).isEqualTo("EOF");
             assertThat(new String(received.bytes(), US_ASCII)).isEqualTo("01234");
         }

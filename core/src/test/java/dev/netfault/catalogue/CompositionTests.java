@@ -1,7 +1,7 @@
 package dev.netfault.catalogue;
 
-import static dev.netfault.catalogue.Io.PATIENCE;
-import static dev.netfault.catalogue.Io.connect;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +9,11 @@ import dev.netfault.Direction;
 import dev.netfault.Effect;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
-import dev.netfault.catalogue.Io.Received;
+import dev.netfault.testsupport.Bytes;
+import dev.netfault.testsupport.Reads;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
+import dev.netfault.testsupport.Sockets.Received;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -34,15 +38,15 @@ class CompositionTests {
 
     @Test
     void latencyPlusAResetAfterOneKibibyteDeliversExactly1024BytesLateThenConnectionReset() throws IOException {
-        byte[] data = Io.data(8192);
-        FaultListener listener = owned.inFrontOf(TestServer.sending(data),
+        byte[] data = Bytes.data(8192);
+        FaultListener listener = owned.inFrontOf(RecordingServer.sending(data),
                 Fault.latency(Duration.ofMillis(400), Duration.ZERO),
                 Fault.reset().afterBytes(Direction.TO_CLIENT, 1024));
         long start = System.nanoTime();
         try (Socket socket = connect(listener.address())) {
             int first = socket.getInputStream().read();
-            long firstByteMillis = Io.millisSince(start);
-            Received rest = Io.readUntilEnd(socket);
+            long firstByteMillis = Sockets.millisSince(start);
+            Received rest = Sockets.readUntilEnd(socket);
             assertThat(firstByteMillis).as("ms until the first byte").isBetween(400L, PATIENCE.toMillis());
             assertThat(rest.end()).isEqualTo("SocketException: Connection reset");
             byte[] received = new byte[1 + rest.bytes().length];
@@ -55,31 +59,31 @@ class CompositionTests {
 
     @Test
     void aBandwidthLimitPlusACloseAfterNBytesDeliversExactlyThoseSlowlyThenEndOfStream() throws IOException {
-        byte[] data = Io.data(100_000);
-        FaultListener listener = owned.inFrontOf(TestServer.sending(data),
+        byte[] data = Bytes.data(100_000);
+        FaultListener listener = owned.inFrontOf(RecordingServer.sending(data),
                 Fault.bandwidth(64 * 1024).in(Direction.TO_CLIENT),
                 Fault.close().afterBytes(Direction.TO_CLIENT, 32 * 1024));
         try (Socket socket = connect(listener.address())) {
             long start = System.nanoTime();
-            Received received = Io.readUntilEnd(socket);
+            Received received = Sockets.readUntilEnd(socket);
             assertThat(received.end()).isEqualTo("EOF");
             assertThat(received.bytes()).isEqualTo(Arrays.copyOf(data, 32 * 1024));
-            assertThat(Io.millisSince(start)).isBetween(400L, PATIENCE.toMillis());
+            assertThat(Sockets.millisSince(start)).isBetween(400L, PATIENCE.toMillis());
         }
     }
 
     @Test
     void slicesPlusAStallAfterNBytesDeliverSmallReadsThenTimeOut() throws IOException {
-        byte[] data = Io.data(10_000);
-        FaultListener listener = owned.inFrontOf(TestServer.sending(data),
+        byte[] data = Bytes.data(10_000);
+        FaultListener listener = owned.inFrontOf(RecordingServer.sending(data),
                 Fault.slice(100, Duration.ofMillis(100)).in(Direction.TO_CLIENT),
                 Fault.stall().afterBytes(Direction.TO_CLIENT, 450));
         long start = System.nanoTime();
         try (Socket socket = connect(listener.address())) {
             byte[] received = new byte[450];
-            List<Io.Read> reads = Io.readFully(socket, received);
+            List<Reads.Read> reads = Reads.readFully(socket, received);
             assertThat(received).isEqualTo(Arrays.copyOf(data, 450));
-            Io.assertSliced(reads, 100, Duration.ofMillis(100), start);
+            Reads.assertSliced(reads, 100, Duration.ofMillis(100), start);
             socket.setSoTimeout(1000);
             assertThatThrownBy(socket.getInputStream()::read).isExactlyInstanceOf(SocketTimeoutException.class).hasMessage("Read timed out");
         }

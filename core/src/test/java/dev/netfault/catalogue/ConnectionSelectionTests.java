@@ -1,6 +1,6 @@
 package dev.netfault.catalogue;
 
-import static dev.netfault.catalogue.Io.connect;
+import static dev.netfault.testsupport.Sockets.connect;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 

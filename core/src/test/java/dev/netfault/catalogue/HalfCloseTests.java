@@ -1,7 +1,7 @@
 package dev.netfault.catalogue;
 
-import static dev.netfault.catalogue.Io.PATIENCE;
-import static dev.netfault.catalogue.Io.connect;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,7 +9,10 @@ import static org.awaitility.Awaitility.await;
 import dev.netfault.Direction;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
-import dev.netfault.catalogue.Io.Received;
+import dev.netfault.testsupport.Bytes;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
+import dev.netfault.testsupport.Sockets.Received;
 import java.io.IOException;
 import java.net.Socket;
 import org.junit.jupiter.api.AfterEach;
@@ -30,12 +33,12 @@ class HalfCloseTests {
 
     @Test
     void towardsTheClientItReadsEndOfStreamWhileItsWritesStillReachTheUpstream() throws IOException {
-        TestServer upstream = TestServer.reading();
+        RecordingServer upstream = RecordingServer.reading();
         FaultListener listener = owned.inFrontOf(upstream, Fault.halfClose());
         try (Socket socket = connect(listener.address())) {
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
             socket.getOutputStream().write("still talking".getBytes(US_ASCII));
-            TestServer.Connection connection = upstream.connection(0);
+            RecordingServer.Connection connection = upstream.connection(0);
             await().atMost(PATIENCE).until(() -> connection.received().length == 13);
             assertThat(new String(connection.received(), US_ASCII)).isEqualTo("still talking");
             socket.shutdownOutput();
@@ -46,14 +49,14 @@ class HalfCloseTests {
 
     @Test
     void towardsTheClientAfterNBytesItReadsExactlyThoseThenEndOfStream() throws IOException {
-        byte[] data = Io.data(10_000);
-        TestServer upstream = TestServer.start((socket, connection) -> {
+        byte[] data = Bytes.data(10_000);
+        RecordingServer upstream = RecordingServer.start((socket, connection) -> {
             socket.getOutputStream().write(data);
             connection.readUntilEnd(socket);
         });
         FaultListener listener = owned.inFrontOf(upstream, Fault.halfClose().afterBytes(Direction.TO_CLIENT, 3000));
         try (Socket socket = connect(listener.address())) {
-            Received received = Io.readUntilEnd(socket);
+            Received received = Sockets.readUntilEnd(socket);
             assertThat(received.end()).isEqualTo("EOF");
             assertThat(received.bytes()).hasSize(3000);
             socket.getOutputStream().write("ack".getBytes(US_ASCII));
@@ -63,29 +66,29 @@ class HalfCloseTests {
 
     @Test
     void fromTheClientTheUpstreamReadsTheEndOfTheRequestWhileItsAnswerStillReachesTheClient() throws IOException {
-        TestServer upstream = TestServer.answeringAtEndOfRequest("the answer".getBytes(US_ASCII));
+        RecordingServer upstream = RecordingServer.answeringAtEndOfRequest("the answer".getBytes(US_ASCII));
         FaultListener listener = owned.inFrontOf(upstream, Fault.halfClose().afterBytes(Direction.FROM_CLIENT, 5));
         try (Socket socket = connect(listener.address())) {
             socket.getOutputStream().write("hello, and more".getBytes(US_ASCII));
-            Received received = Io.readUntilEnd(socket);
+            Received received = Sockets.readUntilEnd(socket);
             assertThat(received.end()).isEqualTo("EOF");
             assertThat(new String(received.bytes(), US_ASCII)).isEqualTo("the answer");
         }
-        TestServer.Connection connection = upstream.connection(0);
+        RecordingServer.Connection connection = upstream.connection(0);
         assertThat(new String(connection.received(), US_ASCII)).isEqualTo("hello");
         assertThat(connection.readEnd()).contains("EOF");
     }
 
     @Test
     void fromTheClientOnAcceptTheUpstreamReadsAnEmptyRequestAndTheClientStillGetsTheAnswer() throws IOException {
-        TestServer upstream = TestServer.answeringAtEndOfRequest("the answer".getBytes(US_ASCII));
+        RecordingServer upstream = RecordingServer.answeringAtEndOfRequest("the answer".getBytes(US_ASCII));
         FaultListener listener = owned.inFrontOf(upstream, Fault.halfClose().in(Direction.FROM_CLIENT));
         try (Socket socket = connect(listener.address())) {
-            Received received = Io.readUntilEnd(socket);
+            Received received = Sockets.readUntilEnd(socket);
             assertThat(received.end()).isEqualTo("EOF");
             assertThat(new String(received.bytes(), US_ASCII)).isEqualTo("the answer");
         }
-        TestServer.Connection connection = upstream.connection(0);
+        RecordingServer.Connection connection = upstream.connection(0);
         assertThat(connection.received()).isEmpty();
         assertThat(connection.readEnd()).contains("EOF");
     }
@@ -95,7 +98,7 @@ class HalfCloseTests {
         FaultListener listener = owned.echo(Fault.halfClose());
         try (Socket socket = connect(listener.address())) {
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
-            socket.getOutputStream().write(Io.data(5000));
+            socket.getOutputStream().write(Bytes.data(5000));
             await().atMost(PATIENCE).until(() -> listener.journal().connection(1).orElseThrow().bytesFromClient() == 5000);
         }
     }

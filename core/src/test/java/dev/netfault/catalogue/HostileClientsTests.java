@@ -1,5 +1,8 @@
 package dev.netfault.catalogue;
 
+import static dev.netfault.catalogue.BlockingServer.Defence.READ_TIMEOUT;
+import static dev.netfault.catalogue.BlockingServer.Defence.REQUEST_DEADLINE;
+import static dev.netfault.catalogue.BlockingServer.Defence.WRITE_GUARD;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -178,7 +181,7 @@ class HostileClientsTests {
 
         @Test
         void aServerWithARequestDeadlineClosesItOnTime() throws Exception {
-            BlockingServer server = owned.own(BlockingServer.builder().requestDeadline(DEADLINE).start());
+            BlockingServer server = owned.own(BlockingServer.builder().defence(REQUEST_DEADLINE, DEADLINE).start());
             HostileConnection loris = against(server.address()).slowloris(REQUEST, Duration.ofMillis(100));
 
             await().atMost(Duration.ofSeconds(5)).until(() -> loris.reaction() != ServerReaction.LEFT_OPEN);
@@ -234,7 +237,7 @@ class HostileClientsTests {
         @Test
         void aPerReadTimeoutNeverStopsItAndTheServerAnswersIt() throws Exception {
             // Each byte comes well within the read timeout, so no read ever times out.
-            BlockingServer server = owned.own(BlockingServer.builder().readTimeout(Duration.ofMillis(300)).start());
+            BlockingServer server = owned.own(BlockingServer.builder().defence(READ_TIMEOUT, Duration.ofMillis(300)).start());
             byte[] shortRequest = "GET /\r\n\r\n".getBytes(US_ASCII);
             HostileConnection loris = against(server.address()).slowloris(shortRequest, Duration.ofMillis(60));
 
@@ -252,7 +255,7 @@ class HostileClientsTests {
 
         @Test
         void aServerWithARequestDeadlineClosesItOnTime() throws Exception {
-            BlockingServer server = owned.own(BlockingServer.builder().requestDeadline(DEADLINE).start());
+            BlockingServer server = owned.own(BlockingServer.builder().defence(REQUEST_DEADLINE, DEADLINE).start());
             HostileConnection silent = against(server.address()).silent();
 
             await().atMost(Duration.ofSeconds(5)).until(() -> silent.reaction() != ServerReaction.LEFT_OPEN);
@@ -285,7 +288,7 @@ class HostileClientsTests {
 
         @Test
         void aServerWithAWriteGuardDropsItOnceItsWriteStalls() throws Exception {
-            BlockingServer server = owned.own(BlockingServer.builder().bodySize(BIG).writeGuard(DEADLINE).start());
+            BlockingServer server = owned.own(BlockingServer.builder().bodySize(BIG).defence(WRITE_GUARD, DEADLINE).start());
             HostileConnection reader = against(server.address()).neverReading(REQUEST);
 
             await().atMost(Duration.ofSeconds(10)).until(() -> server.served().size() == 1 && server.served().get(0).outcome().isPresent());
@@ -330,7 +333,7 @@ class HostileClientsTests {
 
         @Test
         void connectsBeyondTheAcceptQueueDoNotCompleteAndTheServerAnswersOnceItDrains() throws Exception {
-            BlockingServer server = owned.own(BlockingServer.builder().backlog(1).requestDeadline(DEADLINE).notAcceptingYet().start());
+            BlockingServer server = owned.own(BlockingServer.builder().backlog(1).defence(REQUEST_DEADLINE, DEADLINE).notAcceptingYet().start());
             HostileClients clients = against(server.address());
             List<HostileConnection> flood = clients.flood(10);
 

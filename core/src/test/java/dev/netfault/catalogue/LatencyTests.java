@@ -1,8 +1,8 @@
 package dev.netfault.catalogue;
 
-import static dev.netfault.catalogue.Io.PATIENCE;
-import static dev.netfault.catalogue.Io.connect;
-import static dev.netfault.catalogue.Io.millisSince;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
+import static dev.netfault.testsupport.Sockets.millisSince;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,6 +11,8 @@ import static org.awaitility.Awaitility.await;
 import dev.netfault.Direction;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
+import dev.netfault.testsupport.Bytes;
+import dev.netfault.testsupport.RecordingServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -86,7 +88,7 @@ class LatencyTests {
 
         @Test
         void towardsTheClientDelaysOnlyTheAnswer() throws IOException {
-            TestServer upstream = TestServer.echo();
+            RecordingServer upstream = RecordingServer.echo();
             FaultListener listener = owned.inFrontOf(upstream, Fault.latency(LATENCY, JITTER).in(Direction.TO_CLIENT));
             try (Socket socket = connect(listener.address())) {
                 long start = System.nanoTime();
@@ -99,7 +101,7 @@ class LatencyTests {
 
         @Test
         void fromTheClientDelaysTheRequestOnItsWayUpstream() throws IOException {
-            TestServer upstream = TestServer.echo();
+            RecordingServer upstream = RecordingServer.echo();
             FaultListener listener = owned.inFrontOf(upstream, Fault.latency(LATENCY, JITTER).in(Direction.FROM_CLIENT));
             try (Socket socket = connect(listener.address())) {
                 long start = System.nanoTime();
@@ -112,7 +114,7 @@ class LatencyTests {
 
         @Test
         void inBothDirectionsARoundTripPaysTheLatencyTwice() throws IOException {
-            FaultListener listener = owned.inFrontOf(TestServer.echo(), Fault.latency(LATENCY, JITTER));
+            FaultListener listener = owned.inFrontOf(RecordingServer.echo(), Fault.latency(LATENCY, JITTER));
             try (Socket socket = connect(listener.address())) {
                 assertThat(roundTrip(socket, "ping")).isBetween(2 * AT_LEAST, 2 * PATIENCE.toMillis());
             }
@@ -135,12 +137,12 @@ class LatencyTests {
 
         @Test
         void neverReordersTheBytesRelayedInEitherDirection() throws Exception {
-            FaultListener listener = owned.inFrontOf(TestServer.echo(), Fault.latency(Duration.ofMillis(40), Duration.ofMillis(30)));
+            FaultListener listener = owned.inFrontOf(RecordingServer.echo(), Fault.latency(Duration.ofMillis(40), Duration.ofMillis(30)));
             assertEchoedIntact(listener);
         }
 
         private void assertEchoedIntact(FaultListener listener) throws Exception {
-            byte[] data = Io.data(CHUNKS * CHUNK);
+            byte[] data = Bytes.data(CHUNKS * CHUNK);
             try (Socket socket = connect(listener.address())) {
                 OutputStream out = socket.getOutputStream();
                 CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {

@@ -2,6 +2,7 @@ package dev.netfault.catalogue;
 
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
+import dev.netfault.testsupport.RecordingServer;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -21,7 +22,7 @@ final class Owned implements AutoCloseable {
     }
 
     /** {@return a started listener in front of {@code server} (which this also owns), with {@code faults}} */
-    FaultListener inFrontOf(TestServer server, Fault... faults) {
+    FaultListener inFrontOf(RecordingServer server, Fault... faults) {
         own(server);
         return own(FaultListener.inFrontOf(server.address()).name("catalogue-proxy").fault(faults).start());
     }

@@ -1,7 +1,7 @@
 package dev.netfault.catalogue;
 
-import static dev.netfault.catalogue.Io.PATIENCE;
-import static dev.netfault.catalogue.Io.connect;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -11,7 +11,10 @@ import dev.netfault.ConnectionRecord;
 import dev.netfault.Direction;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
-import dev.netfault.catalogue.Io.Received;
+import dev.netfault.testsupport.Bytes;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
+import dev.netfault.testsupport.Sockets.Received;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.Arrays;
@@ -33,10 +36,10 @@ class ResetMidStreamTests {
 
     @Test
     void towardsTheClientItReadsExactlyNBytesThenConnectionReset() throws IOException {
-        byte[] data = Io.data(200_000);
-        FaultListener listener = owned.inFrontOf(TestServer.sending(data), Fault.reset().afterBytes(Direction.TO_CLIENT, 54_321));
+        byte[] data = Bytes.data(200_000);
+        FaultListener listener = owned.inFrontOf(RecordingServer.sending(data), Fault.reset().afterBytes(Direction.TO_CLIENT, 54_321));
         try (Socket socket = connect(listener.address())) {
-            Received received = Io.readUntilEnd(socket);
+            Received received = Sockets.readUntilEnd(socket);
             assertThat(received.end()).isEqualTo("SocketException: Connection reset");
             assertThat(received.bytes()).isEqualTo(Arrays.copyOf(data, 54_321));
         }
@@ -47,16 +50,16 @@ class ResetMidStreamTests {
 
     @Test
     void fromTheClientTheUpstreamReceivesExactlyNBytesAndTheClientConnectionReset() throws IOException {
-        TestServer upstream = TestServer.reading();
-        byte[] data = Io.data(20_000);
+        RecordingServer upstream = RecordingServer.reading();
+        byte[] data = Bytes.data(20_000);
         FaultListener listener = owned.inFrontOf(upstream, Fault.reset().afterBytes(Direction.FROM_CLIENT, 12_345));
         try (Socket socket = connect(listener.address())) {
             socket.getOutputStream().write(data); // taken by the socket buffers before the reset
-            Received received = Io.readUntilEnd(socket);
+            Received received = Sockets.readUntilEnd(socket);
             assertThat(received.end()).isEqualTo("SocketException: Connection reset");
             assertThat(received.bytes()).isEmpty();
         }
-        TestServer.Connection connection = upstream.connection(0);
+        RecordingServer.Connection connection = upstream.connection(0);
         await().atMost(PATIENCE).until(() -> connection.readEnd().isPresent());
         assertThat(connection.received()).isEqualTo(Arrays.copyOf(data, 12_345));
         // The upstream side is closed (not reset): it reads the end of the request.
@@ -69,7 +72,7 @@ class ResetMidStreamTests {
         FaultListener listener = owned.echo(Fault.reset().afterBytes(Direction.TO_CLIENT, 7));
         try (Socket socket = connect(listener.address())) {
             socket.getOutputStream().write("0123456789".getBytes(US_ASCII));
-            Received received = Io.readUntilEnd(socket);
+            Received received = Sockets.readUntilEnd(socket);
             assertThat(received.end()).isEqualTo("SocketException: Connection reset");
             assertThat(new String(received.bytes(), US_ASCII)).isEqualTo("0123456");
         }

@@ -1,14 +1,17 @@
 package dev.netfault.catalogue;
 
-import static dev.netfault.catalogue.Io.PATIENCE;
-import static dev.netfault.catalogue.Io.connect;
-import static dev.netfault.catalogue.Io.millisSince;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
+import static dev.netfault.testsupport.Sockets.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.netfault.Direction;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
+import dev.netfault.testsupport.Bytes;
+import dev.netfault.testsupport.Reads;
+import dev.netfault.testsupport.RecordingServer;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
@@ -20,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A block written in one go arrives in segments of at most the slice size, at least the interval
- * apart. See {@link Io#assertSliced} for what a reader that was late may see.
+ * apart. See {@link Reads#assertSliced} for what a reader that was late may see.
  */
 @DisplayName("Fault.slice(bytes, interval)")
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -40,45 +43,45 @@ class SliceTests {
 
     @Test
     void towardsTheClientReadsSeeOneSliceAtATimeOfABigBlock() throws IOException {
-        byte[] data = Io.data(SIZE);
-        FaultListener listener = owned.inFrontOf(TestServer.sending(data), Fault.slice(SLICE, INTERVAL).in(Direction.TO_CLIENT));
+        byte[] data = Bytes.data(SIZE);
+        FaultListener listener = owned.inFrontOf(RecordingServer.sending(data), Fault.slice(SLICE, INTERVAL).in(Direction.TO_CLIENT));
         long start = System.nanoTime();
         try (Socket socket = connect(listener.address())) {
             byte[] received = new byte[SIZE];
-            List<Io.Read> reads = Io.readFully(socket, received);
+            List<Reads.Read> reads = Reads.readFully(socket, received);
             assertThat(received).isEqualTo(data);
-            Io.assertSliced(reads, SLICE, INTERVAL, start);
+            Reads.assertSliced(reads, SLICE, INTERVAL, start);
             assertThat(millisSince(start)).isGreaterThanOrEqualTo((SEGMENTS - 1) * INTERVAL.toMillis());
         }
     }
 
     @Test
     void fromTheClientTheUpstreamReadsOneSliceAtATime() throws IOException {
-        byte[] data = Io.data(SIZE);
-        TestServer upstream = TestServer.reading();
+        byte[] data = Bytes.data(SIZE);
+        RecordingServer upstream = RecordingServer.reading();
         FaultListener listener = owned.inFrontOf(upstream, Fault.slice(SLICE, INTERVAL).in(Direction.FROM_CLIENT));
         try (Socket socket = connect(listener.address())) {
             long start = System.nanoTime();
             socket.getOutputStream().write(data);
-            TestServer.Connection connection = upstream.connection(0);
+            RecordingServer.Connection connection = upstream.connection(0);
             await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).until(() -> connection.received().length == SIZE);
             assertThat(connection.received()).isEqualTo(data);
-            Io.assertSliced(connection.reads(), SLICE, INTERVAL, start);
+            Reads.assertSliced(connection.reads(), SLICE, INTERVAL, start);
             assertThat(millisSince(start)).isGreaterThanOrEqualTo((SEGMENTS - 1) * INTERVAL.toMillis());
         }
     }
 
     @Test
     void onAStandAloneEchoTheEchoComesInSlices() throws IOException {
-        byte[] data = Io.data(SIZE);
+        byte[] data = Bytes.data(SIZE);
         FaultListener listener = owned.echo(Fault.slice(SLICE, INTERVAL));
         try (Socket socket = connect(listener.address())) {
             long start = System.nanoTime();
             socket.getOutputStream().write(data);
             byte[] received = new byte[SIZE];
-            List<Io.Read> reads = Io.readFully(socket, received);
+            List<Reads.Read> reads = Reads.readFully(socket, received);
             assertThat(received).isEqualTo(data);
-            Io.assertSliced(reads, SLICE, INTERVAL, start);
+            Reads.assertSliced(reads, SLICE, INTERVAL, start);
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.netfault.catalogue;
 
-import static dev.netfault.catalogue.Io.PATIENCE;
-import static dev.netfault.catalogue.Io.connect;
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,6 +9,8 @@ import static org.awaitility.Awaitility.await;
 import dev.netfault.Direction;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -33,15 +35,15 @@ class SlowCloseTests {
 
     @Test
     void towardsTheClientItGetsTheDataAtOnceAndEndOfStreamOnlyAfterTheDelay() throws IOException {
-        FaultListener listener = owned.inFrontOf(TestServer.sendingThenClosing("hello".getBytes(US_ASCII)),
+        FaultListener listener = owned.inFrontOf(RecordingServer.sendingThenClosing("hello".getBytes(US_ASCII)),
                 Fault.slowClose(DELAY).in(Direction.TO_CLIENT));
         try (Socket socket = connect(listener.address())) {
             InputStream in = socket.getInputStream();
             long start = System.nanoTime();
             assertThat(new String(in.readNBytes(5), US_ASCII)).isEqualTo("hello");
-            long dataMillis = Io.millisSince(start);
+            long dataMillis = Sockets.millisSince(start);
             assertThat(in.read()).isEqualTo(-1);
-            long endMillis = Io.millisSince(start);
+            long endMillis = Sockets.millisSince(start);
             assertThat(dataMillis).as("ms until the data").isLessThan(DELAY.toMillis() - 100);
             // The upstream closed right after its data: the client's -1 comes the delay later.
             assertThat(endMillis - dataMillis).as("ms from the data to the end of stream").isBetween(DELAY.toMillis() - 100, PATIENCE.toMillis());
@@ -50,13 +52,13 @@ class SlowCloseTests {
 
     @Test
     void fromTheClientTheUpstreamReadsTheEndOfTheRequestOnlyAfterTheDelay() throws IOException {
-        TestServer upstream = TestServer.reading();
+        RecordingServer upstream = RecordingServer.reading();
         FaultListener listener = owned.inFrontOf(upstream, Fault.slowClose(DELAY).in(Direction.FROM_CLIENT));
         try (Socket socket = connect(listener.address())) {
             socket.getOutputStream().write("bye".getBytes(US_ASCII));
             long closed = System.nanoTime();
             socket.shutdownOutput();
-            TestServer.Connection connection = upstream.connection(0);
+            RecordingServer.Connection connection = upstream.connection(0);
             await().atMost(PATIENCE).until(() -> connection.readEnd().isPresent());
             assertThat(new String(connection.received(), US_ASCII)).isEqualTo("bye");
             assertThat(connection.readEnd()).contains("EOF");
@@ -75,7 +77,7 @@ class SlowCloseTests {
             long closed = System.nanoTime();
             socket.shutdownOutput();
             assertThat(in.read()).isEqualTo(-1);
-            assertThat(Io.millisSince(closed)).isBetween(DELAY.toMillis(), PATIENCE.toMillis());
+            assertThat(Sockets.millisSince(closed)).isBetween(DELAY.toMillis(), PATIENCE.toMillis());
         }
     }
 }

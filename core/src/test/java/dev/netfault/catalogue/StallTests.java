@@ -1,6 +1,6 @@
 package dev.netfault.catalogue;
 
-import static dev.netfault.catalogue.Io.connect;
+import static dev.netfault.testsupport.Sockets.connect;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.netfault.Direction;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
+import dev.netfault.testsupport.Bytes;
+import dev.netfault.testsupport.RecordingServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -44,8 +46,8 @@ class StallTests {
 
     @Test
     void afterNBytesTowardsTheClientItReadsExactlyThoseThenTimesOut() throws IOException {
-        byte[] data = Io.data(10_000);
-        FaultListener listener = owned.inFrontOf(TestServer.sending(data), Fault.stall().afterBytes(Direction.TO_CLIENT, 100));
+        byte[] data = Bytes.data(10_000);
+        FaultListener listener = owned.inFrontOf(RecordingServer.sending(data), Fault.stall().afterBytes(Direction.TO_CLIENT, 100));
         try (Socket socket = connect(listener.address())) {
             InputStream in = socket.getInputStream();
             assertThat(in.readNBytes(100)).isEqualTo(Arrays.copyOf(data, 100));

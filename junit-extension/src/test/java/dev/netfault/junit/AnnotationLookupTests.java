@@ -1,6 +1,6 @@
 package dev.netfault.junit;
 
-import static dev.netfault.junit.support.Bytes.ascii;
+import static dev.netfault.testsupport.Bytes.ascii;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,6 +13,7 @@ import dev.netfault.junit.support.Clients;
 import dev.netfault.junit.support.Fixture;
 import dev.netfault.junit.support.Kit;
 import dev.netfault.junit.support.Leftovers;
+import dev.netfault.testsupport.Sockets;
 import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -71,7 +72,7 @@ class AnnotationLookupTests {
         @Test
         void usesTheClassFault(FaultListener server) throws IOException {
             assertThat(server.faults()).containsExactly(Fault.reset().on(Connections.nth(2)));
-            try (Socket first = Clients.connect(server.address()); Socket second = Clients.connect(server.address())) {
+            try (Socket first = Sockets.connect(server.address()); Socket second = Sockets.connect(server.address())) {
                 assertReadTimesOut(first);
                 assertReset(second);
             }
@@ -89,7 +90,7 @@ class AnnotationLookupTests {
         @SlowAccept(never = true)
         void annotationsOfAnotherTypeAddToTheClassFault(FaultListener server, Journal journal) throws IOException {
             assertThat(server.faults()).containsExactly(Fault.reset().on(Connections.nth(2)));
-            try (Socket client = Clients.connect(server.address())) {
+            try (Socket client = Sockets.connect(server.address())) {
                 assertReadTimesOut(client);
             }
             assertThat(journal.accepted()).isZero();
@@ -125,7 +126,7 @@ class AnnotationLookupTests {
         @ResetTheFirstConnection
         void resetsTheFirstConnectionOnly(FaultListener server) throws IOException {
             assertThat(server.faults()).containsExactly(Fault.reset().on(Connections.first(1)));
-            try (Socket first = Clients.connect(server.address()); Socket second = Clients.connect(server.address())) {
+            try (Socket first = Sockets.connect(server.address()); Socket second = Sockets.connect(server.address())) {
                 assertReset(first);
                 assertReadTimesOut(second);
             }
@@ -150,7 +151,7 @@ class AnnotationLookupTests {
         void theByteTriggerFiresFirst(FaultListener server, Journal journal) throws IOException {
             assertThat(server.faults()).containsExactly(
                     Fault.reset().afterBytes(Direction.FROM_CLIENT, 10), Fault.reset().after(Duration.ofMillis(500)));
-            try (Socket client = Clients.connect(server.address())) {
+            try (Socket client = Sockets.connect(server.address())) {
                 client.getOutputStream().write(ascii("0123456789"));
                 assertReset(client);
             }
@@ -163,7 +164,7 @@ class AnnotationLookupTests {
         @InjectReset(after = 500)
         void theTimeTriggerFiresFirst(FaultListener server, Journal journal) throws IOException {
             long start = System.nanoTime();
-            try (Socket client = Clients.connect(server.address())) {
+            try (Socket client = Sockets.connect(server.address())) {
                 client.getOutputStream().write(ascii("01234"));
                 assertReset(client);
                 assertThat(Clients.since(start)).isGreaterThanOrEqualTo(Duration.ofMillis(500));

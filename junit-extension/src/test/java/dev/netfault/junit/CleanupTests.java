@@ -1,6 +1,6 @@
 package dev.netfault.junit;
 
-import static dev.netfault.junit.support.Waiting.await;
+import static dev.netfault.testsupport.Waiting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -10,11 +10,11 @@ import dev.netfault.FaultListener;
 import dev.netfault.HeldPort;
 import dev.netfault.Journal;
 import dev.netfault.junit.LeakedServerSockets.Leak;
-import dev.netfault.junit.support.Clients;
 import dev.netfault.junit.support.Fixture;
 import dev.netfault.junit.support.Kit;
 import dev.netfault.junit.support.Leftovers;
-import dev.netfault.junit.support.Upstream;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketException;
@@ -108,7 +108,7 @@ class CleanupTests {
         void leaksAConnectionAndHoldsAPort(FaultListener server, Journal journal, HeldPort port, RepetitionInfo repetition)
                 throws IOException {
             assertThat(port.isHeld()).isTrue();
-            try (Socket client = Clients.connect(server.address())) {
+            try (Socket client = Sockets.connect(server.address())) {
                 await().until(() -> journal.accepted() == 1);
             }
             ManyTestsFixture.end(repetition);
@@ -159,7 +159,7 @@ class CleanupTests {
         @RepeatedTest(REPETITIONS)
         @InjectReset
         void resetsOnAccept(FaultListener server, RepetitionInfo repetition) throws IOException {
-            try (Socket client = Clients.connect(server.address())) {
+            try (Socket client = Sockets.connect(server.address())) {
                 assertThatThrownBy(() -> client.getInputStream().read()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
             }
             end(repetition);
@@ -167,9 +167,9 @@ class CleanupTests {
 
         @RepeatedTest(REPETITIONS)
         void relaysAndPassesThrough(FaultListener server, RepetitionInfo repetition) throws IOException {
-            try (Upstream echo = Upstream.echo()) {
+            try (RecordingServer echo = RecordingServer.echo()) {
                 server.proxyTo(echo.address());
-                try (Socket client = Clients.connect(server.address())) {
+                try (Socket client = Sockets.connect(server.address())) {
                     client.getOutputStream().write(42);
                     assertThat(client.getInputStream().read()).isEqualTo(42);
                 }
@@ -180,7 +180,7 @@ class CleanupTests {
         @RepeatedTest(REPETITIONS)
         @SlowAccept(never = true)
         void queuesConnectionsItNeverAccepts(FaultListener server, RepetitionInfo repetition) throws IOException {
-            try (Socket first = Clients.connect(server.address()); Socket second = Clients.connect(server.address())) {
+            try (Socket first = Sockets.connect(server.address()); Socket second = Sockets.connect(server.address())) {
                 assertThat(first.isConnected() && second.isConnected()).isTrue();
             }
             end(repetition);
@@ -190,7 +190,7 @@ class CleanupTests {
         @RepeatedTest(REPETITIONS)
         @InjectReset(after = 1, unit = TimeUnit.HOURS)
         void abandonsAnOpenConnection(FaultListener server, Journal journal, RepetitionInfo repetition) throws IOException {
-            Socket client = Clients.connect(server.address());
+            Socket client = Sockets.connect(server.address());
             abandoned.add(client);
             client.getOutputStream().write(1);
             await().until(() -> journal.connection(1).map(c -> c.bytesFromClient() == 1).orElse(false));

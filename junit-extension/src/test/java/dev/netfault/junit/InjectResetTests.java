@@ -1,7 +1,7 @@
 package dev.netfault.junit;
 
-import static dev.netfault.junit.support.Bytes.ascii;
-import static dev.netfault.junit.support.Waiting.await;
+import static dev.netfault.testsupport.Bytes.ascii;
+import static dev.netfault.testsupport.Waiting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,13 +13,14 @@ import dev.netfault.Fault;
 import dev.netfault.FaultListener;
 import dev.netfault.Journal;
 import dev.netfault.JournalEvent;
-import dev.netfault.junit.support.Bytes;
-import dev.netfault.junit.support.Clients.Received;
 import dev.netfault.junit.support.Clients;
 import dev.netfault.junit.support.Fixture;
 import dev.netfault.junit.support.Kit;
 import dev.netfault.junit.support.Leftovers;
-import dev.netfault.junit.support.Upstream;
+import dev.netfault.testsupport.Bytes;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
+import dev.netfault.testsupport.Sockets.Received;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -127,7 +128,7 @@ class InjectResetTests {
         @InjectReset
         void resetsEveryConnectionOnAccept(FaultListener server, Journal journal) throws IOException {
             for (int i = 0; i < 3; i++) {
-                try (Socket client = Clients.connect(server.address())) {
+                try (Socket client = Sockets.connect(server.address())) {
                     assertThatThrownBy(() -> client.getInputStream().read())
                             .isInstanceOf(SocketException.class).hasMessage("Connection reset");
                     assertThatThrownBy(() -> client.getInputStream().read()) // sticky
@@ -148,12 +149,12 @@ class InjectResetTests {
             for (int i = 0; i < 5; i++) {
                 try (Socket client = new Socket()) {
                     try {
-                        client.connect(server.address(), (int) Clients.PATIENT.toMillis());
+                        client.connect(server.address(), (int) Sockets.PATIENCE.toMillis());
                     } catch (SocketException resetWhileConnecting) {
                         assertThat(resetWhileConnecting).hasMessage("Connection reset by peer");
                         continue;
                     }
-                    client.setSoTimeout((int) Clients.PATIENT.toMillis());
+                    client.setSoTimeout((int) Sockets.PATIENCE.toMillis());
                     assertThatThrownBy(() -> client.getInputStream().read())
                             .isInstanceOf(SocketException.class).hasMessage("Connection reset");
                 }
@@ -165,7 +166,7 @@ class InjectResetTests {
         @Test
         @InjectReset
         void failsTheFirstWriteAfterTheReset(FaultListener server, Journal journal) throws IOException {
-            try (Socket client = Clients.connect(server.address())) {
+            try (Socket client = Sockets.connect(server.address())) {
                 // closed: the listener has sent its RST (it records the closure just before)
                 await().until(() -> journal.connection(1).flatMap(ConnectionRecord::closed).isPresent());
                 OutputStream out = client.getOutputStream();
@@ -177,7 +178,7 @@ class InjectResetTests {
         @Test
         @InjectReset(afterBytesFromClient = 10)
         void resetsAfterTenBytesFromTheClient(FaultListener server, Journal journal) throws IOException {
-            try (Socket client = Clients.connect(server.address())) {
+            try (Socket client = Sockets.connect(server.address())) {
                 client.getOutputStream().write(ascii("0123"));
                 client.setSoTimeout(300);
                 assertThatThrownBy(() -> client.getInputStream().read())
@@ -185,7 +186,7 @@ class InjectResetTests {
                 await().until(() -> journal.connection(1).map(ConnectionRecord::bytesFromClient).orElse(0L) == 4);
 
                 client.getOutputStream().write(ascii("456789abcdefghij"));
-                client.setSoTimeout((int) Clients.PATIENT.toMillis());
+                client.setSoTimeout((int) Sockets.PATIENCE.toMillis());
                 assertThatThrownBy(() -> client.getInputStream().read())
                         .isInstanceOf(SocketException.class).hasMessage("Connection reset");
             }
@@ -200,11 +201,11 @@ class InjectResetTests {
         @InjectReset(after = 300)
         void resetsThreeHundredMillisecondsAfterAccept(FaultListener server, Journal journal) throws IOException {
             long start = System.nanoTime();
-            try (Socket client = Clients.connect(server.address())) {
+            try (Socket client = Sockets.connect(server.address())) {
                 assertThatThrownBy(() -> client.getInputStream().read())
                         .isInstanceOf(SocketException.class).hasMessage("Connection reset");
                 // the listener accepted after the connect started: the reset cannot come earlier
-                assertThat(Clients.since(start)).isBetween(Duration.ofMillis(300), Clients.PATIENT);
+                assertThat(Clients.since(start)).isBetween(Duration.ofMillis(300), Sockets.PATIENCE);
             }
             await().untilAsserted(() -> assertThat(journal.connection(1).flatMap(ConnectionRecord::lifetime))
                     .hasValueSatisfying(lifetime -> assertThat(lifetime).isGreaterThanOrEqualTo(Duration.ofMillis(300))));
@@ -228,7 +229,7 @@ class InjectResetTests {
         @InjectReset(afterBytesToClient = 5, upstream = "127.0.0.1:1")
         void relaysToTheAnnotationsUpstream(FaultListener server, Journal journal) throws IOException {
             assertThat(server.upstream()).contains(new InetSocketAddress("127.0.0.1", 1));
-            try (Socket client = Clients.connect(server.address())) {
+            try (Socket client = Sockets.connect(server.address())) {
                 assertThatThrownBy(() -> client.getInputStream().read())
                         .isInstanceOf(SocketException.class).hasMessage("Connection reset");
             }
@@ -243,11 +244,11 @@ class InjectResetTests {
     @Fixture
     static class RelayFixture {
 
-        Upstream upstream;
+        RecordingServer upstream;
 
         @BeforeEach
         void startTheRealServer(FaultListener server) {
-            upstream = Upstream.sending(GREETING);
+            upstream = RecordingServer.sending(GREETING);
             server.proxyTo(upstream.address());
         }
 
@@ -259,8 +260,8 @@ class InjectResetTests {
         @Test
         @InjectReset(afterBytesToClient = 100)
         void truncatesTheResponseAfterExactly100Bytes(FaultListener server, Journal journal) throws IOException {
-            try (Socket client = Clients.connect(server.address())) {
-                Received received = Clients.readUntilEnd(client);
+            try (Socket client = Sockets.connect(server.address())) {
+                Received received = Sockets.readUntilEnd(client);
                 assertThat(received.bytes()).isEqualTo(Arrays.copyOf(GREETING, 100));
                 assertThat(received.failure()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
             }
@@ -273,12 +274,12 @@ class InjectResetTests {
         @Test
         @InjectReset(afterBytesFromClient = 10)
         void relaysExactly10BytesFromTheClientThenResets(FaultListener server, Journal journal) throws IOException {
-            try (Socket client = Clients.connect(server.address())) {
+            try (Socket client = Sockets.connect(server.address())) {
                 client.getOutputStream().write(ascii("0123456789abcdefghijklmno"));
-                Received received = Clients.readUntilEnd(client);
+                Received received = Sockets.readUntilEnd(client);
                 assertThat(received.failure()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
             }
-            await().untilAsserted(() -> assertThat(upstream.received(0)).isEqualTo(ascii("0123456789")));
+            await().untilAsserted(() -> assertThat(upstream.connection(0).received()).isEqualTo(ascii("0123456789")));
             assertThat(journal.connection(1).orElseThrow().bytesFromClient()).isEqualTo(10);
         }
 
@@ -286,13 +287,13 @@ class InjectResetTests {
         @InjectReset(firstConnections = 2)
         void resetsOnlyTheFirstTwoConnections(FaultListener server, Journal journal) throws IOException {
             for (int i = 0; i < 2; i++) {
-                try (Socket client = Clients.connect(server.address())) {
-                    Received received = Clients.readUntilEnd(client);
+                try (Socket client = Sockets.connect(server.address())) {
+                    Received received = Sockets.readUntilEnd(client);
                     assertThat(received.bytes()).isEmpty();
                     assertThat(received.failure()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
                 }
             }
-            try (Socket client = Clients.connect(server.address())) {
+            try (Socket client = Sockets.connect(server.address())) {
                 assertThat(Clients.readExactly(client, GREETING.length)).isEqualTo(GREETING);
             }
             // a reset on accept fires before the relay connects upstream
@@ -304,7 +305,7 @@ class InjectResetTests {
         @InjectReset(connection = 2)
         void resetsOnlyTheSecondConnection(FaultListener server, Journal journal) throws IOException {
             for (int i = 1; i <= 3; i++) {
-                try (Socket client = Clients.connect(server.address())) {
+                try (Socket client = Sockets.connect(server.address())) {
                     if (i == 2) {
                         assertThatThrownBy(() -> client.getInputStream().read())
                                 .isInstanceOf(SocketException.class).hasMessage("Connection reset");
@@ -320,11 +321,11 @@ class InjectResetTests {
         @InjectReset(after = 300)
         void resetsAnIdleRelayedConnectionAfter300Milliseconds(FaultListener server, Journal journal) throws IOException {
             long start = System.nanoTime();
-            try (Socket client = Clients.connect(server.address())) {
-                Received received = Clients.readUntilEnd(client);
+            try (Socket client = Sockets.connect(server.address())) {
+                Received received = Sockets.readUntilEnd(client);
                 assertThat(received.bytes()).isEqualTo(GREETING);
                 assertThat(received.failure()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
-                assertThat(Clients.since(start)).isBetween(Duration.ofMillis(300), Clients.PATIENT);
+                assertThat(Clients.since(start)).isBetween(Duration.ofMillis(300), Sockets.PATIENCE);
             }
             assertThat(journal.connection(1).orElseThrow().bytesToClient()).isEqualTo(GREETING.length);
         }

@@ -1,7 +1,7 @@
 package dev.netfault.junit;
 
-import static dev.netfault.junit.support.Bytes.ascii;
-import static dev.netfault.junit.support.Waiting.await;
+import static dev.netfault.testsupport.Bytes.ascii;
+import static dev.netfault.testsupport.Waiting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,6 +16,7 @@ import dev.netfault.junit.support.Clients;
 import dev.netfault.junit.support.Fixture;
 import dev.netfault.junit.support.Kit;
 import dev.netfault.junit.support.Leftovers;
+import dev.netfault.testsupport.Sockets;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -96,7 +97,7 @@ class LeakedServerSocketsTests {
         @Test
         @LeakedServerSockets
         void readsTimeOut(FaultListener server, Journal journal) throws IOException {
-            try (Socket client = Clients.connect(server.address())) {
+            try (Socket client = Sockets.connect(server.address())) {
                 client.getOutputStream().write(ascii("hello"));
                 client.setSoTimeout(300);
                 assertThatThrownBy(() -> client.getInputStream().read())
@@ -113,7 +114,7 @@ class LeakedServerSocketsTests {
         @Test
         @LeakedServerSockets
         void connectsTimeOutAfterTheDefaultLimit(FaultListener server, Journal journal) throws IOException {
-            try (Socket leaked = Clients.connect(server.address()); Socket next = new Socket()) {
+            try (Socket leaked = Sockets.connect(server.address()); Socket next = new Socket()) {
                 awaitLeaked(journal, 1);
                 Clients.assertConnectTimesOut(next, server.address());
             }
@@ -125,7 +126,7 @@ class LeakedServerSocketsTests {
             List<Socket> leaked = new ArrayList<>();
             try (Socket next = new Socket()) {
                 for (int i = 0; i < 3; i++) {
-                    leaked.add(Clients.connect(server.address()));
+                    leaked.add(Sockets.connect(server.address()));
                 }
                 awaitLeaked(journal, 3);
                 Clients.assertConnectTimesOut(next, server.address());
@@ -163,7 +164,7 @@ class LeakedServerSocketsTests {
             assertThat(port.port()).isNotEqualTo(server.port());
             assertThatThrownBy(() -> new ServerSocket(port.port(), 50, InetAddress.getLoopbackAddress()).close())
                     .isInstanceOf(BindException.class).hasMessage("Address already in use");
-            try (Socket leaked = Clients.connect(server.address()); Socket next = new Socket()) {
+            try (Socket leaked = Sockets.connect(server.address()); Socket next = new Socket()) {
                 leaked.setSoTimeout(300);
                 assertThatThrownBy(() -> leaked.getInputStream().read())
                         .isInstanceOf(SocketTimeoutException.class).hasMessage("Read timed out");

@@ -1,19 +1,20 @@
 package dev.netfault.junit;
 
-import static dev.netfault.junit.support.Waiting.await;
+import static dev.netfault.testsupport.Waiting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netfault.Closure;
 import dev.netfault.FaultListener;
 import dev.netfault.Journal;
-import dev.netfault.junit.support.Bytes;
-import dev.netfault.junit.support.Clients.Received;
 import dev.netfault.junit.support.Clients;
 import dev.netfault.junit.support.Fixture;
 import dev.netfault.junit.support.Kit;
 import dev.netfault.junit.support.Leftovers;
-import dev.netfault.junit.support.Upstream;
+import dev.netfault.testsupport.Bytes;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
+import dev.netfault.testsupport.Sockets.Received;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -75,7 +76,7 @@ class ParallelExecutionTests {
         void resetsEveryConnection(FaultListener server, Journal journal) throws Exception {
             together(server);
             for (int i = 0; i < CONNECTIONS; i++) {
-                try (Socket client = Clients.connect(server.address())) {
+                try (Socket client = Sockets.connect(server.address())) {
                     assertThatThrownBy(() -> client.getInputStream().read()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
                 }
             }
@@ -87,12 +88,12 @@ class ParallelExecutionTests {
         @Test
         @InjectReset(afterBytesFromClient = 1 << 20)
         void passesEverythingThrough(FaultListener server, Journal journal) throws Exception {
-            try (Upstream echo = Upstream.echo()) {
+            try (RecordingServer echo = RecordingServer.echo()) {
                 server.proxyTo(echo.address());
                 together(server);
                 byte[] message = Arrays.copyOf(GREETING, 100);
                 for (int i = 0; i < CONNECTIONS; i++) {
-                    try (Socket client = Clients.connect(server.address())) {
+                    try (Socket client = Sockets.connect(server.address())) {
                         client.getOutputStream().write(message);
                         assertThat(Clients.readExactly(client, message.length)).isEqualTo(message);
                     }
@@ -108,12 +109,12 @@ class ParallelExecutionTests {
         @Test
         @InjectReset(afterBytesToClient = 50)
         void truncatesEveryResponse(FaultListener server) throws Exception {
-            try (Upstream upstream = Upstream.sending(GREETING)) {
+            try (RecordingServer upstream = RecordingServer.sending(GREETING)) {
                 server.proxyTo(upstream.address());
                 together(server);
                 for (int i = 0; i < CONNECTIONS; i++) {
-                    try (Socket client = Clients.connect(server.address())) {
-                        Received received = Clients.readUntilEnd(client);
+                    try (Socket client = Sockets.connect(server.address())) {
+                        Received received = Sockets.readUntilEnd(client);
                         assertThat(received.bytes()).isEqualTo(Arrays.copyOf(GREETING, 50));
                         assertThat(received.failure()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
                     }
@@ -138,7 +139,7 @@ class ParallelExecutionTests {
         @LeakedServerSockets
         void leaksItsConnection(FaultListener server, Journal journal) throws Exception {
             together(server);
-            try (Socket client = Clients.connect(server.address())) {
+            try (Socket client = Sockets.connect(server.address())) {
                 client.setSoTimeout(300);
                 assertThatThrownBy(() -> client.getInputStream().read())
                         .isInstanceOf(SocketTimeoutException.class).hasMessage("Read timed out");

@@ -1,7 +1,7 @@
 package dev.netfault.junit;
 
-import static dev.netfault.junit.support.Bytes.ascii;
-import static dev.netfault.junit.support.Waiting.await;
+import static dev.netfault.testsupport.Bytes.ascii;
+import static dev.netfault.testsupport.Waiting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,7 +12,8 @@ import dev.netfault.junit.support.Clients;
 import dev.netfault.junit.support.Fixture;
 import dev.netfault.junit.support.Kit;
 import dev.netfault.junit.support.Leftovers;
-import dev.netfault.junit.support.Upstream;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -75,11 +76,11 @@ class SlowAcceptTests {
     @Fixture
     static class SlowAcceptFixture {
 
-        Upstream upstream;
+        RecordingServer upstream;
 
         @BeforeEach
         void startAnEchoServer(FaultListener server) {
-            upstream = Upstream.echo();
+            upstream = RecordingServer.echo();
             server.proxyTo(upstream.address());
         }
 
@@ -99,7 +100,7 @@ class SlowAcceptTests {
                 client.getOutputStream().write(ascii("ping"));
                 client.setSoTimeout(5_000);
                 assertThat(Clients.readExactly(client, 4)).isEqualTo(ascii("ping"));
-                assertThat(Clients.since(start)).isBetween(Duration.ofMillis(500), Clients.PATIENT);
+                assertThat(Clients.since(start)).isBetween(Duration.ofMillis(500), Sockets.PATIENCE);
             }
         }
 
@@ -107,7 +108,7 @@ class SlowAcceptTests {
         @SlowAccept(delay = 300)
         void acceptsOneConnectionPerDelay(FaultListener server, Journal journal) throws IOException {
             long start = System.nanoTime();
-            try (Socket first = Clients.connect(server.address()); Socket second = Clients.connect(server.address())) {
+            try (Socket first = Sockets.connect(server.address()); Socket second = Sockets.connect(server.address())) {
                 first.getOutputStream().write(ascii("one"));
                 second.getOutputStream().write(ascii("two"));
                 assertThat(Clients.readExactly(first, 3)).isEqualTo(ascii("one"));
@@ -124,15 +125,15 @@ class SlowAcceptTests {
         @SlowAccept
         void waitsOneSecondByDefault(FaultListener server, Journal journal) throws IOException {
             long start = System.nanoTime();
-            try (Socket client = Clients.connect(server.address())) {
+            try (Socket client = Sockets.connect(server.address())) {
                 client.getOutputStream().write(ascii("ping"));
                 client.setSoTimeout(300);
                 assertThatThrownBy(() -> client.getInputStream().read())
                         .isInstanceOf(SocketTimeoutException.class).hasMessage("Read timed out");
                 assertThat(journal.accepted()).isZero();
-                client.setSoTimeout((int) Clients.PATIENT.toMillis());
+                client.setSoTimeout((int) Sockets.PATIENCE.toMillis());
                 assertThat(Clients.readExactly(client, 4)).isEqualTo(ascii("ping"));
-                assertThat(Clients.since(start)).isBetween(Duration.ofSeconds(1), Clients.PATIENT);
+                assertThat(Clients.since(start)).isBetween(Duration.ofSeconds(1), Sockets.PATIENCE);
             }
             assertThat(journal.accepted()).isEqualTo(1);
         }
@@ -140,8 +141,8 @@ class SlowAcceptTests {
         @Test
         @SlowAccept(delay = 10, unit = TimeUnit.SECONDS)
         void connectTimesOutOnceTheQueueIsFull(FaultListener server, Journal journal) throws IOException {
-            try (Socket first = Clients.connect(server.address());
-                    Socket second = Clients.connect(server.address());
+            try (Socket first = Sockets.connect(server.address());
+                    Socket second = Sockets.connect(server.address());
                     Socket third = new Socket()) {
                 Clients.assertConnectTimesOut(third, server.address());
             }
@@ -154,7 +155,7 @@ class SlowAcceptTests {
             List<Socket> queued = new ArrayList<>();
             try {
                 for (int i = 0; i < 4; i++) {
-                    queued.add(Clients.connect(server.address()));
+                    queued.add(Sockets.connect(server.address()));
                 }
                 try (Socket fifth = new Socket()) {
                     Clients.assertConnectTimesOut(fifth, server.address());

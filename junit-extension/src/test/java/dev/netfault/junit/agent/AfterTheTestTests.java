@@ -12,6 +12,7 @@ import dev.netfault.junit.InjectReset;
 import dev.netfault.junit.NetFault;
 import dev.netfault.junit.RefuseConnections;
 import dev.netfault.junit.TimeOutConnections;
+import dev.netfault.testsupport.EchoServer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;

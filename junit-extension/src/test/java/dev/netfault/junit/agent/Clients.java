@@ -1,10 +1,10 @@
 package dev.netfault.junit.agent;
 
+import dev.netfault.testsupport.Sockets;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +20,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -74,34 +73,11 @@ final class Clients {
             SelectionKey key = channel.register(selector, SelectionKey.OP_CONNECT);
             if (!channel.connect(new InetSocketAddress(host, port))) {
                 while (!channel.finishConnect()) {
-                    waitFor(selector, deadline, "connect");
+                    Sockets.select(selector, deadline, "connect");
                 }
             }
-            ByteBuffer out = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-            ByteBuffer in = ByteBuffer.allocate(out.capacity());
-            key.interestOps(SelectionKey.OP_WRITE | SelectionKey.OP_READ);
-            while (in.hasRemaining()) {
-                waitFor(selector, deadline, "echo");
-                if (out.hasRemaining()) {
-                    channel.write(out);
-                } else {
-                    key.interestOps(SelectionKey.OP_READ);
-                }
-                if (channel.read(in) < 0) {
-                    break;
-                }
-            }
-            return new String(in.array(), 0, in.position(), StandardCharsets.UTF_8);
+            return Sockets.echoThroughSelector(key, text, deadline);
         }
-    }
-
-    private static void waitFor(Selector selector, long deadline, String what) throws IOException {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            throw new SocketTimeoutException(what + " timed out");
-        }
-        selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999))); // rounded up: never wakes early
-        selector.selectedKeys().clear();
     }
 
     /** GETs {@code url} with HttpURLConnection and the client's connect timeout. */

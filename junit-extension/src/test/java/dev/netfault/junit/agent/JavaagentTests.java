@@ -10,6 +10,7 @@ import dev.netfault.junit.DetectSocketLeaks;
 import dev.netfault.junit.InjectReset;
 import dev.netfault.junit.NetFault;
 import dev.netfault.junit.RefuseConnections;
+import dev.netfault.testsupport.EchoServer;
 import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
 import java.net.Socket;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.netfault.junit.EnableNetFault;
 import dev.netfault.junit.NetFault;
 import dev.netfault.junit.RefuseConnections;
+import dev.netfault.testsupport.EchoServer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;

@@ -9,6 +9,7 @@ import dev.netfault.Journal;
 import dev.netfault.junit.EnableNetFault;
 import dev.netfault.junit.InjectReset;
 import dev.netfault.junit.NetFault;
+import dev.netfault.testsupport.EchoServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

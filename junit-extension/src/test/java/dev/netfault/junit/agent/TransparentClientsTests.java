@@ -15,6 +15,9 @@ import dev.netfault.junit.NetFault;
 import dev.netfault.junit.RefuseConnections;
 import dev.netfault.junit.SlowAccept;
 import dev.netfault.junit.TimeOutConnections;
+import dev.netfault.testsupport.EchoServer;
+import dev.netfault.testsupport.Outcome;
+import dev.netfault.testsupport.WebServer;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -44,6 +47,9 @@ import org.junit.jupiter.api.Test;
 @EnableNetFault
 class TransparentClientsTests {
 
+    /** What the real HTTP server answers to every request. */
+    private static final String WEB_BODY = "a response from the real server\n".repeat(64);
+
     private static EchoServer echo;
     private static WebServer web;
     private static H2Server h2;
@@ -51,7 +57,7 @@ class TransparentClientsTests {
     @BeforeAll
     static void startTheRealServers() throws Exception {
         echo = EchoServer.start();
-        web = WebServer.start();
+        web = WebServer.answering(WEB_BODY);
         h2 = H2Server.start();
     }
 
@@ -405,7 +411,7 @@ class TransparentClientsTests {
                 // Each request reuses the pooled connection until it has died; OkHttp's health check
                 // then meets the ETIMEDOUT, drops it and connects again. Every request succeeds.
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-                    assertThat(Clients.okHttpGet(client, web.url())).isEqualTo(WebServer.BODY);
+                    assertThat(Clients.okHttpGet(client, web.url())).isEqualTo(WEB_BODY);
                     assertThat(web.connections() - before).as("connections the web server accepted").isEqualTo(2);
                 });
             } finally {

@@ -6,6 +6,8 @@ import dev.netfault.FaultListener;
 import dev.netfault.junit.EnableNetFault;
 import dev.netfault.junit.NetFault;
 import dev.netfault.junit.RefuseConnections;
+import dev.netfault.testsupport.Outcome;
+import dev.netfault.testsupport.WebServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,6 +25,9 @@ import org.junit.jupiter.api.Test;
 @EnableNetFault
 class UnresolvableTargetsTests {
 
+    /** What the real HTTP server answers to every request. */
+    private static final String WEB_BODY = "a response from the real server\n".repeat(64);
+
     private static final String HOST = "payments.netfault.invalid";
     private static final String REFUSED = "java.net.ConnectException: Connection refused";
 
@@ -30,7 +35,7 @@ class UnresolvableTargetsTests {
 
     @BeforeEach
     void startTheFakeService() {
-        web = WebServer.start();
+        web = WebServer.answering(WEB_BODY);
     }
 
     @AfterEach
@@ -52,11 +57,11 @@ class UnresolvableTargetsTests {
         netfault.redirect(HOST + ":8443", listener);
         String url = "http://" + HOST + ":8443/stock";
 
-        assertThat(Clients.httpClientGet(Clients.httpClient(), url)).isEqualTo(WebServer.BODY);
-        assertThat(Clients.urlConnectionGet(url)).isEqualTo(WebServer.BODY);
+        assertThat(Clients.httpClientGet(Clients.httpClient(), url)).isEqualTo(WEB_BODY);
+        assertThat(Clients.urlConnectionGet(url)).isEqualTo(WEB_BODY);
         OkHttpClient okHttp = Clients.okHttp();
         try {
-            assertThat(Clients.okHttpGet(okHttp, url)).isEqualTo(WebServer.BODY);
+            assertThat(Clients.okHttpGet(okHttp, url)).isEqualTo(WEB_BODY);
         } finally {
             Clients.shutDown(okHttp);
         }

@@ -11,7 +11,11 @@ import dev.netfault.junit.InjectClose;
 import dev.netfault.junit.InjectReset;
 import dev.netfault.junit.Latency;
 import dev.netfault.junit.support.Clients;
-import dev.netfault.junit.support.Clients.Received;
+import dev.netfault.testsupport.Bytes;
+import dev.netfault.testsupport.Reads;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
+import dev.netfault.testsupport.Sockets.Received;
 import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -34,7 +38,7 @@ class ComposedAnnotationsTests {
     @interface SlowLinkThatDropsAfterOneKibibyte {
     }
 
-    private Peer peer;
+    private RecordingServer peer;
 
     @AfterEach
     void closeThePeer() {
@@ -46,12 +50,12 @@ class ComposedAnnotationsTests {
     /** Reads until the end; asserts exactly the first 1024 bytes of {@code data}, late, then a reset. */
     private static void assertLateKibibyteThenReset(FaultListener listener, byte[] data) throws IOException {
         long start = System.nanoTime();
-        try (Socket socket = Clients.connect(listener.address())) {
+        try (Socket socket = Sockets.connect(listener.address())) {
             int first = socket.getInputStream().read();
             long firstByteMillis = Clients.since(start).toMillis();
-            Received rest = Clients.readUntilEnd(socket);
+            Received rest = Sockets.readUntilEnd(socket);
 
-            assertThat(firstByteMillis).as("ms until the first byte").isBetween(400L, Clients.PATIENT.toMillis());
+            assertThat(firstByteMillis).as("ms until the first byte").isBetween(400L, Sockets.PATIENCE.toMillis());
             assertThat(rest.failure()).isExactlyInstanceOf(java.net.SocketException.class).hasMessage("Connection reset");
             byte[] received = new byte[1 + rest.bytes().length];
             received[0] = (byte) first;
@@ -65,8 +69,8 @@ class ComposedAnnotationsTests {
     @InjectReset(afterBytesToClient = 1024)
     void latencyPlusAResetAfterOneKibibyteDeliversExactly1024BytesLateThenConnectionReset(FaultListener listener, Journal journal)
             throws IOException {
-        byte[] data = Peer.data(8192);
-        peer = Peer.sending(data);
+        byte[] data = Bytes.data(8192);
+        peer = RecordingServer.sending(data);
         listener.proxyTo(peer.address());
 
         assertLateKibibyteThenReset(listener, data);
@@ -77,8 +81,8 @@ class ComposedAnnotationsTests {
     @Test
     @SlowLinkThatDropsAfterOneKibibyte
     void aComposedAnnotationCarriesBothFaults(FaultListener listener) throws IOException {
-        byte[] data = Peer.data(8192);
-        peer = Peer.sending(data);
+        byte[] data = Bytes.data(8192);
+        peer = RecordingServer.sending(data);
         listener.proxyTo(peer.address());
 
         assertLateKibibyteThenReset(listener, data);
@@ -89,15 +93,15 @@ class ComposedAnnotationsTests {
     @Bandwidth(bytesPerSecond = 64 * 1024, direction = Direction.TO_CLIENT)
     @InjectClose(afterBytesToClient = 32 * 1024)
     void aBandwidthLimitPlusACloseDeliverExactlyThoseBytesSlowlyThenEndOfStream(FaultListener listener) throws IOException {
-        byte[] data = Peer.data(100_000);
-        peer = Peer.sending(data);
+        byte[] data = Bytes.data(100_000);
+        peer = RecordingServer.sending(data);
         listener.proxyTo(peer.address());
-        try (Socket socket = Clients.connect(listener.address())) {
+        try (Socket socket = Sockets.connect(listener.address())) {
             long start = System.nanoTime();
-            Received received = Clients.readUntilEnd(socket);
+            Received received = Sockets.readUntilEnd(socket);
             assertThat(received.failure()).isNull();
             assertThat(received.bytes()).isEqualTo(Arrays.copyOf(data, 32 * 1024));
-            assertThat(Clients.since(start).toMillis()).isBetween(400L, Clients.PATIENT.toMillis());
+            assertThat(Clients.since(start).toMillis()).isBetween(400L, Sockets.PATIENCE.toMillis());
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.netfault.junit.catalogue;
 
-import static dev.netfault.junit.support.Waiting.await;
+import static dev.netfault.testsupport.Sockets.millisSince;
+import static dev.netfault.testsupport.Waiting.await;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,8 +20,11 @@ import dev.netfault.junit.RefuseConnections;
 import dev.netfault.junit.Slice;
 import dev.netfault.junit.SlowClose;
 import dev.netfault.junit.Stall;
-import dev.netfault.junit.support.Clients;
-import dev.netfault.junit.support.Clients.Received;
+import dev.netfault.testsupport.Bytes;
+import dev.netfault.testsupport.Reads;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
+import dev.netfault.testsupport.Sockets.Received;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -43,7 +47,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("the catalogue's annotations, as a user writes them")
 class EffectAnnotationsTests {
 
-    private Peer peer;
+    private RecordingServer peer;
 
     @AfterEach
     void closeThePeer() {
@@ -52,18 +56,10 @@ class EffectAnnotationsTests {
         }
     }
 
-    private Peer behind(FaultListener listener, Peer server) {
+    private RecordingServer behind(FaultListener listener, RecordingServer server) {
         peer = server;
         listener.proxyTo(server.address());
         return server;
-    }
-
-    private static String end(Received received) {
-        return received.failure() == null ? "EOF" : received.failure().getClass().getSimpleName() + ": " + received.failure().getMessage();
-    }
-
-    private static long millisSince(long startNanos) {
-        return Clients.since(startNanos).toMillis();
     }
 
     /** Writes {@code request}, reads as many bytes back; {@return how long that took, in ms} */
@@ -81,19 +77,19 @@ class EffectAnnotationsTests {
         @Test
         @Latency(value = 400, jitter = 100)
         void aRoundTripPaysTheLatencyInEachDirection(FaultListener listener) throws IOException {
-            behind(listener, Peer.echo());
-            try (Socket socket = Clients.connect(listener.address())) {
-                assertThat(roundTrip(socket, "ping")).isBetween(2 * 300L, 2 * Clients.PATIENT.toMillis());
+            behind(listener, RecordingServer.echo());
+            try (Socket socket = Sockets.connect(listener.address())) {
+                assertThat(roundTrip(socket, "ping")).isBetween(2 * 300L, 2 * Sockets.PATIENCE.toMillis());
             }
         }
 
         @Test
         @Latency(value = 400, jitter = 100, direction = Direction.TO_CLIENT)
         void towardsTheClientOnlyTheAnswerIsLate(FaultListener listener) throws IOException {
-            Peer server = behind(listener, Peer.echo());
-            try (Socket socket = Clients.connect(listener.address())) {
+            RecordingServer server = behind(listener, RecordingServer.echo());
+            try (Socket socket = Sockets.connect(listener.address())) {
                 long start = System.nanoTime();
-                assertThat(roundTrip(socket, "ping")).isBetween(300L, Clients.PATIENT.toMillis());
+                assertThat(roundTrip(socket, "ping")).isBetween(300L, Sockets.PATIENCE.toMillis());
                 assertThat((server.connection(0).firstReadNanos() - start) / 1_000_000).as("ms until the server had the request").isLessThan(300);
             }
         }
@@ -101,17 +97,17 @@ class EffectAnnotationsTests {
         @Test
         @Latency(value = 0, unit = TimeUnit.SECONDS)
         void aZeroLatencyChangesNothing(FaultListener listener) throws IOException {
-            behind(listener, Peer.echo());
-            try (Socket socket = Clients.connect(listener.address())) {
-                assertThat(roundTrip(socket, "ping")).isLessThan(Clients.PATIENT.toMillis());
+            behind(listener, RecordingServer.echo());
+            try (Socket socket = Sockets.connect(listener.address())) {
+                assertThat(roundTrip(socket, "ping")).isLessThan(Sockets.PATIENCE.toMillis());
             }
         }
 
         @Test
         @Latency(value = 1, unit = TimeUnit.SECONDS, direction = Direction.FROM_CLIENT)
         void aReadTimeoutShorterThanTheLatencyFires(FaultListener listener) throws IOException {
-            behind(listener, Peer.echo());
-            try (Socket socket = Clients.connect(listener.address())) {
+            behind(listener, RecordingServer.echo());
+            try (Socket socket = Sockets.connect(listener.address())) {
                 socket.getOutputStream().write("ping".getBytes(US_ASCII));
                 socket.setSoTimeout(200);
                 assertThatThrownBy(socket.getInputStream()::read).isExactlyInstanceOf(SocketTimeoutException.class).hasMessage("Read timed out");
@@ -126,12 +122,12 @@ class EffectAnnotationsTests {
         @Test
         @Bandwidth(bytesPerSecond = 128 * 1024, direction = Direction.TO_CLIENT)
         void sixtyFourKibibytesAt128KibibytesPerSecondTakeHalfASecondAndArriveIntact(FaultListener listener) throws IOException {
-            byte[] data = Peer.data(64 * 1024);
-            behind(listener, Peer.sending(data));
-            try (Socket socket = Clients.connect(listener.address())) {
+            byte[] data = Bytes.data(64 * 1024);
+            behind(listener, RecordingServer.sending(data));
+            try (Socket socket = Sockets.connect(listener.address())) {
                 long start = System.nanoTime();
                 byte[] received = socket.getInputStream().readNBytes(data.length);
-                assertThat(millisSince(start)).isBetween(400L, Clients.PATIENT.toMillis());
+                assertThat(millisSince(start)).isBetween(400L, Sockets.PATIENCE.toMillis());
                 assertThat(received).isEqualTo(data);
             }
         }
@@ -139,14 +135,14 @@ class EffectAnnotationsTests {
         @Test
         @Bandwidth(bytesPerSecond = 128 * 1024, direction = Direction.FROM_CLIENT)
         void fromTheClientTheRequestReachesTheServerAsSlowly(FaultListener listener) throws IOException {
-            byte[] data = Peer.data(64 * 1024);
-            Peer server = behind(listener, Peer.reading());
-            try (Socket socket = Clients.connect(listener.address())) {
+            byte[] data = Bytes.data(64 * 1024);
+            RecordingServer server = behind(listener, RecordingServer.reading());
+            try (Socket socket = Sockets.connect(listener.address())) {
                 long start = System.nanoTime();
                 socket.getOutputStream().write(data);
-                Peer.Connection connection = server.connection(0);
+                RecordingServer.Connection connection = server.connection(0);
                 await().until(() -> connection.received().length == data.length);
-                assertThat(millisSince(start)).isBetween(400L, Clients.PATIENT.toMillis());
+                assertThat(millisSince(start)).isBetween(400L, Sockets.PATIENCE.toMillis());
                 assertThat(connection.received()).isEqualTo(data);
             }
         }
@@ -159,14 +155,14 @@ class EffectAnnotationsTests {
         @Test
         @Slice(bytes = 1000, interval = 100, direction = Direction.TO_CLIENT)
         void readsSeeOneSliceAtATimeOfABlockTheServerWroteAtOnce(FaultListener listener) throws IOException {
-            byte[] data = Peer.data(4500);
-            behind(listener, Peer.sending(data));
+            byte[] data = Bytes.data(4500);
+            behind(listener, RecordingServer.sending(data));
             long start = System.nanoTime();
-            try (Socket socket = Clients.connect(listener.address())) {
+            try (Socket socket = Sockets.connect(listener.address())) {
                 byte[] received = new byte[data.length];
-                List<Slices.Read> reads = Slices.readFully(socket, received);
+                List<Reads.Read> reads = Reads.readFully(socket, received);
                 assertThat(received).isEqualTo(data);
-                Slices.assertSliced(reads, 1000, Duration.ofMillis(100), start);
+                Reads.assertSliced(reads, 1000, Duration.ofMillis(100), start);
                 assertThat(millisSince(start)).as("5 slices, 100 ms apart").isGreaterThanOrEqualTo(400);
             }
         }
@@ -174,15 +170,15 @@ class EffectAnnotationsTests {
         @Test
         @Slice(bytes = 1000, interval = 100, direction = Direction.FROM_CLIENT)
         void theServerReadsOneSliceAtATime(FaultListener listener) throws IOException {
-            byte[] data = Peer.data(4500);
-            Peer server = behind(listener, Peer.reading());
-            try (Socket socket = Clients.connect(listener.address())) {
+            byte[] data = Bytes.data(4500);
+            RecordingServer server = behind(listener, RecordingServer.reading());
+            try (Socket socket = Sockets.connect(listener.address())) {
                 long start = System.nanoTime();
                 socket.getOutputStream().write(data);
-                Peer.Connection connection = server.connection(0);
+                RecordingServer.Connection connection = server.connection(0);
                 await().until(() -> connection.received().length == data.length);
                 assertThat(connection.received()).isEqualTo(data);
-                Slices.assertSliced(connection.reads(), 1000, Duration.ofMillis(100), start);
+                Reads.assertSliced(connection.reads(), 1000, Duration.ofMillis(100), start);
                 assertThat(millisSince(start)).as("5 slices, 100 ms apart").isGreaterThanOrEqualTo(400);
             }
         }
@@ -195,11 +191,11 @@ class EffectAnnotationsTests {
         @Test
         @InjectClose(afterBytesToClient = 1000)
         void theClientReadsExactlyNBytesThenEndOfStreamAndNoReset(FaultListener listener, Journal journal) throws IOException {
-            byte[] data = Peer.data(100_000);
-            behind(listener, Peer.sending(data));
-            try (Socket socket = Clients.connect(listener.address())) {
-                Received received = Clients.readUntilEnd(socket);
-                assertThat(end(received)).isEqualTo("EOF");
+            byte[] data = Bytes.data(100_000);
+            behind(listener, RecordingServer.sending(data));
+            try (Socket socket = Sockets.connect(listener.address())) {
+                Received received = Sockets.readUntilEnd(socket);
+                assertThat(received.end()).isEqualTo("EOF");
                 assertThat(received.bytes()).isEqualTo(Arrays.copyOf(data, 1000));
                 socket.getOutputStream().write("more".getBytes(US_ASCII));
                 assertThat(socket.getInputStream().read()).isEqualTo(-1);
@@ -211,15 +207,15 @@ class EffectAnnotationsTests {
         @Test
         @InjectClose(afterBytesFromClient = 10)
         void theServerReceivesExactlyNBytesThenEndOfStream(FaultListener listener) throws IOException {
-            Peer server = behind(listener, Peer.reading());
-            try (Socket socket = Clients.connect(listener.address())) {
+            RecordingServer server = behind(listener, RecordingServer.reading());
+            try (Socket socket = Sockets.connect(listener.address())) {
                 socket.getOutputStream().write("0123456789abcdefghij".getBytes(US_ASCII));
                 assertThat(socket.getInputStream().read()).isEqualTo(-1);
             }
-            Peer.Connection connection = server.connection(0);
-            await().until(() -> connection.end().isPresent());
+            RecordingServer.Connection connection = server.connection(0);
+            await().until(() -> connection.readEnd().isPresent());
             assertThat(new String(connection.received(), US_ASCII)).isEqualTo("0123456789");
-            assertThat(connection.end()).contains("EOF");
+            assertThat(connection.readEnd()).contains("EOF");
         }
     }
 
@@ -230,28 +226,28 @@ class EffectAnnotationsTests {
         @Test
         @SlowClose(value = 600, direction = Direction.TO_CLIENT)
         void theClientSeesTheServersEndOfStreamOnlyAfterTheDelay(FaultListener listener) throws IOException {
-            behind(listener, Peer.sendingThenClosing("hello".getBytes(US_ASCII)));
-            try (Socket socket = Clients.connect(listener.address())) {
+            behind(listener, RecordingServer.sendingThenClosing("hello".getBytes(US_ASCII)));
+            try (Socket socket = Sockets.connect(listener.address())) {
                 InputStream in = socket.getInputStream();
                 assertThat(new String(in.readNBytes(5), US_ASCII)).isEqualTo("hello");
                 long data = System.nanoTime();
                 assertThat(in.read()).isEqualTo(-1);
-                assertThat(millisSince(data)).isBetween(500L, Clients.PATIENT.toMillis());
+                assertThat(millisSince(data)).isBetween(500L, Sockets.PATIENCE.toMillis());
             }
         }
 
         @Test
         @SlowClose(value = 600, direction = Direction.FROM_CLIENT)
         void theServerSeesTheClientsEndOfStreamOnlyAfterTheDelay(FaultListener listener) throws IOException {
-            Peer server = behind(listener, Peer.reading());
-            try (Socket socket = Clients.connect(listener.address())) {
+            RecordingServer server = behind(listener, RecordingServer.reading());
+            try (Socket socket = Sockets.connect(listener.address())) {
                 socket.getOutputStream().write("bye".getBytes(US_ASCII));
                 long closed = System.nanoTime();
                 socket.shutdownOutput();
-                Peer.Connection connection = server.connection(0);
-                await().until(() -> connection.end().isPresent());
-                assertThat(connection.end()).contains("EOF");
-                assertThat((connection.endNanos() - closed) / 1_000_000).isGreaterThanOrEqualTo(600);
+                RecordingServer.Connection connection = server.connection(0);
+                await().until(() -> connection.readEnd().isPresent());
+                assertThat(connection.readEnd()).contains("EOF");
+                assertThat((connection.readEndNanos() - closed) / 1_000_000).isGreaterThanOrEqualTo(600);
             }
         }
     }
@@ -263,8 +259,8 @@ class EffectAnnotationsTests {
         @Test
         @Blackhole
         void writesSucceedAndTheReadTimesOut(FaultListener listener, Journal journal) throws IOException {
-            try (Socket socket = Clients.connect(listener.address())) {
-                socket.getOutputStream().write(Peer.data(10_000));
+            try (Socket socket = Sockets.connect(listener.address())) {
+                socket.getOutputStream().write(Bytes.data(10_000));
                 socket.setSoTimeout(300);
                 assertThatThrownBy(socket.getInputStream()::read).isExactlyInstanceOf(SocketTimeoutException.class).hasMessage("Read timed out");
                 await().until(() -> journal.connection(1).orElseThrow().bytesFromClient() == 10_000);
@@ -275,18 +271,18 @@ class EffectAnnotationsTests {
         @Blackhole(closeAfter = 400)
         void withCloseAfterTheReadReturnsEndOfStreamAfterThatTime(FaultListener listener) throws IOException {
             long start = System.nanoTime();
-            try (Socket socket = Clients.connect(listener.address())) {
+            try (Socket socket = Sockets.connect(listener.address())) {
                 socket.getOutputStream().write("ping".getBytes(US_ASCII));
                 assertThat(socket.getInputStream().read()).isEqualTo(-1);
-                assertThat(millisSince(start)).isBetween(400L, Clients.PATIENT.toMillis());
+                assertThat(millisSince(start)).isBetween(400L, Sockets.PATIENCE.toMillis());
             }
         }
 
         @Test
         @Blackhole(direction = Direction.TO_CLIENT)
         void towardsTheClientTheServerGetsTheRequestButNoAnswerComes(FaultListener listener) throws IOException {
-            Peer server = behind(listener, Peer.echo());
-            try (Socket socket = Clients.connect(listener.address())) {
+            RecordingServer server = behind(listener, RecordingServer.echo());
+            try (Socket socket = Sockets.connect(listener.address())) {
                 socket.getOutputStream().write("ping".getBytes(US_ASCII));
                 socket.setSoTimeout(300);
                 assertThatThrownBy(socket.getInputStream()::read).isExactlyInstanceOf(SocketTimeoutException.class).hasMessage("Read timed out");
@@ -307,7 +303,7 @@ class EffectAnnotationsTests {
                         .isExactlyInstanceOf(ConnectException.class).hasMessage("Connection refused");
             }
             listener.up();
-            try (Socket socket = Clients.connect(listener.address())) {
+            try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(socket.isConnected()).isTrue();
             }
         }
@@ -337,11 +333,11 @@ class EffectAnnotationsTests {
         @Test
         @InjectReset(afterBytesToClient = 54_321)
         void theClientReadsExactlyNBytesThenConnectionReset(FaultListener listener) throws IOException {
-            byte[] data = Peer.data(200_000);
-            behind(listener, Peer.sending(data));
-            try (Socket socket = Clients.connect(listener.address())) {
-                Received received = Clients.readUntilEnd(socket);
-                assertThat(end(received)).isEqualTo("SocketException: Connection reset");
+            byte[] data = Bytes.data(200_000);
+            behind(listener, RecordingServer.sending(data));
+            try (Socket socket = Sockets.connect(listener.address())) {
+                Received received = Sockets.readUntilEnd(socket);
+                assertThat(received.end()).isEqualTo("SocketException: Connection reset");
                 assertThat(received.bytes()).isEqualTo(Arrays.copyOf(data, 54_321));
             }
         }
@@ -349,14 +345,14 @@ class EffectAnnotationsTests {
         @Test
         @InjectReset(afterBytesFromClient = 12_345)
         void theServerReceivesExactlyNBytesAndTheClientConnectionReset(FaultListener listener) throws IOException {
-            byte[] data = Peer.data(20_000);
-            Peer server = behind(listener, Peer.reading());
-            try (Socket socket = Clients.connect(listener.address())) {
+            byte[] data = Bytes.data(20_000);
+            RecordingServer server = behind(listener, RecordingServer.reading());
+            try (Socket socket = Sockets.connect(listener.address())) {
                 socket.getOutputStream().write(data);
-                assertThat(end(Clients.readUntilEnd(socket))).isEqualTo("SocketException: Connection reset");
+                assertThat(Sockets.readUntilEnd(socket).end()).isEqualTo("SocketException: Connection reset");
             }
-            Peer.Connection connection = server.connection(0);
-            await().until(() -> connection.end().isPresent());
+            RecordingServer.Connection connection = server.connection(0);
+            await().until(() -> connection.readEnd().isPresent());
             assertThat(connection.received()).isEqualTo(Arrays.copyOf(data, 12_345));
         }
     }
@@ -368,11 +364,11 @@ class EffectAnnotationsTests {
         @Test
         @HalfClose
         void towardsTheClientItReadsEndOfStreamWhileItsWritesStillReachTheServer(FaultListener listener) throws IOException {
-            Peer server = behind(listener, Peer.reading());
-            try (Socket socket = Clients.connect(listener.address())) {
+            RecordingServer server = behind(listener, RecordingServer.reading());
+            try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(socket.getInputStream().read()).isEqualTo(-1);
                 socket.getOutputStream().write("still talking".getBytes(US_ASCII));
-                Peer.Connection connection = server.connection(0);
+                RecordingServer.Connection connection = server.connection(0);
                 await().until(() -> new String(connection.received(), US_ASCII).equals("still talking"));
             }
         }
@@ -380,22 +376,22 @@ class EffectAnnotationsTests {
         @Test
         @HalfClose(direction = Direction.FROM_CLIENT)
         void towardsTheServerItReadsTheEndOfTheRequestWhileItsAnswerStillReachesTheClient(FaultListener listener) throws IOException {
-            Peer server = behind(listener, Peer.answeringAtEndOfRequest("the answer".getBytes(US_ASCII)));
-            try (Socket socket = Clients.connect(listener.address())) {
-                Received received = Clients.readUntilEnd(socket);
-                assertThat(end(received)).isEqualTo("EOF");
+            RecordingServer server = behind(listener, RecordingServer.answeringAtEndOfRequest("the answer".getBytes(US_ASCII)));
+            try (Socket socket = Sockets.connect(listener.address())) {
+                Received received = Sockets.readUntilEnd(socket);
+                assertThat(received.end()).isEqualTo("EOF");
                 assertThat(new String(received.bytes(), US_ASCII)).isEqualTo("the answer");
             }
-            assertThat(server.connection(0).end()).contains("EOF");
+            assertThat(server.connection(0).readEnd()).contains("EOF");
         }
 
         @Test
         @HalfClose(direction = Direction.FROM_CLIENT, afterBytesFromClient = 5)
         void towardsTheServerAfterNBytesItReadsExactlyThoseThenEndOfStream(FaultListener listener) throws IOException {
-            Peer server = behind(listener, Peer.answeringAtEndOfRequest("the answer".getBytes(US_ASCII)));
-            try (Socket socket = Clients.connect(listener.address())) {
+            RecordingServer server = behind(listener, RecordingServer.answeringAtEndOfRequest("the answer".getBytes(US_ASCII)));
+            try (Socket socket = Sockets.connect(listener.address())) {
                 socket.getOutputStream().write("hello, and more".getBytes(US_ASCII));
-                assertThat(new String(Clients.readUntilEnd(socket).bytes(), US_ASCII)).isEqualTo("the answer");
+                assertThat(new String(Sockets.readUntilEnd(socket).bytes(), US_ASCII)).isEqualTo("the answer");
             }
             assertThat(new String(server.connection(0).received(), US_ASCII)).isEqualTo("hello");
         }
@@ -408,8 +404,8 @@ class EffectAnnotationsTests {
         @Test
         @Stall
         void theReadTimesOutAndTheSocketStaysUsable(FaultListener listener) throws IOException {
-            behind(listener, Peer.echo());
-            try (Socket socket = Clients.connect(listener.address())) {
+            behind(listener, RecordingServer.echo());
+            try (Socket socket = Sockets.connect(listener.address())) {
                 socket.getOutputStream().write("ping".getBytes(US_ASCII));
                 socket.setSoTimeout(300);
                 assertThatThrownBy(socket.getInputStream()::read).isExactlyInstanceOf(SocketTimeoutException.class).hasMessage("Read timed out");
@@ -420,9 +416,9 @@ class EffectAnnotationsTests {
         @Test
         @Stall(afterBytesToClient = 100)
         void afterNBytesTheClientReadsExactlyThoseThenTimesOut(FaultListener listener) throws IOException {
-            byte[] data = Peer.data(10_000);
-            behind(listener, Peer.sending(data));
-            try (Socket socket = Clients.connect(listener.address())) {
+            byte[] data = Bytes.data(10_000);
+            behind(listener, RecordingServer.sending(data));
+            try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(socket.getInputStream().readNBytes(100)).isEqualTo(Arrays.copyOf(data, 100));
                 socket.setSoTimeout(300);
                 assertThatThrownBy(socket.getInputStream()::read).isExactlyInstanceOf(SocketTimeoutException.class).hasMessage("Read timed out");

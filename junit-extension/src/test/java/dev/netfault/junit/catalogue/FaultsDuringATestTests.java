@@ -11,7 +11,9 @@ import dev.netfault.junit.EnableNetFault;
 import dev.netfault.junit.Latency;
 import dev.netfault.junit.NetFault;
 import dev.netfault.junit.support.Clients;
-import dev.netfault.junit.support.Waiting;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
+import dev.netfault.testsupport.Waiting;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -30,11 +32,11 @@ import org.junit.jupiter.api.Test;
 @EnableNetFault
 class FaultsDuringATestTests {
 
-    private Peer peer;
+    private RecordingServer peer;
 
     @BeforeEach
     void startTheRealServer() {
-        peer = Peer.echo();
+        peer = RecordingServer.echo();
     }
 
     @AfterEach
@@ -46,7 +48,7 @@ class FaultsDuringATestTests {
     private static String call(InetSocketAddress address) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(address, 1_000);
-            socket.setSoTimeout((int) Clients.PATIENT.toMillis());
+            socket.setSoTimeout((int) Sockets.PATIENCE.toMillis());
             socket.getOutputStream().write("ping".getBytes(US_ASCII));
             return new String(socket.getInputStream().readNBytes(4), US_ASCII);
         }
@@ -69,7 +71,7 @@ class FaultsDuringATestTests {
     @Test
     void anAddedFaultBreaksNewConnectionsOnlyAndClearingItHeals(NetFault netfault) throws IOException {
         FaultListener listener = netfault.start(FaultListener.inFrontOf(peer.address()).name("added"));
-        try (Socket open = Clients.connect(listener.address())) {
+        try (Socket open = Sockets.connect(listener.address())) {
             // A fault applies to connections the listener accepts afterwards: a completed connect is not
             // yet accepted, so wait until this one has been (its first answer proves it).
             open.getOutputStream().write("ping".getBytes(US_ASCII));
@@ -88,8 +90,8 @@ class FaultsDuringATestTests {
     @Test
     void resetOpenConnectionsBreaksAClientBlockedInItsRead(NetFault netfault) throws Exception {
         FaultListener listener = netfault.start(FaultListener.inFrontOf(peer.address()).name("break-now"));
-        try (Socket socket = Clients.connect(listener.address())) {
-            CompletableFuture<Clients.Received> read = CompletableFuture.supplyAsync(() -> Clients.readUntilEnd(socket));
+        try (Socket socket = Sockets.connect(listener.address())) {
+            CompletableFuture<Sockets.Received> read = CompletableFuture.supplyAsync(() -> Sockets.readUntilEnd(socket));
             Waiting.await().until(() -> listener.journal().connection(1).flatMap(c -> c.upstreamConnected()).isPresent());
 
             listener.resetOpenConnections();

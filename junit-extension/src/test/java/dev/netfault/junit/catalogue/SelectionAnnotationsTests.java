@@ -1,6 +1,6 @@
 package dev.netfault.junit.catalogue;
 
-import static dev.netfault.junit.support.Waiting.await;
+import static dev.netfault.testsupport.Waiting.await;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -13,9 +13,10 @@ import dev.netfault.junit.InjectClose;
 import dev.netfault.junit.InjectReset;
 import dev.netfault.junit.Latency;
 import dev.netfault.junit.NetFaultConfig;
-import dev.netfault.junit.support.Clients;
 import dev.netfault.junit.support.Fixture;
 import dev.netfault.junit.support.Kit;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketException;
@@ -50,7 +51,7 @@ class SelectionAnnotationsTests {
     private static List<String> fates(FaultListener listener, int count) throws IOException {
         List<String> fates = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            try (Socket socket = Clients.connect(listener.address())) {
+            try (Socket socket = Sockets.connect(listener.address())) {
                 fates.add(fate(socket));
             }
         }
@@ -61,11 +62,11 @@ class SelectionAnnotationsTests {
     @DisplayName("by position")
     class ByPosition {
 
-        private Peer peer;
+        private RecordingServer peer;
 
         @BeforeEach
         void startTheServer() {
-            peer = Peer.echo();
+            peer = RecordingServer.echo();
         }
 
         @AfterEach
@@ -168,7 +169,7 @@ class SelectionAnnotationsTests {
         @InjectReset(probability = 0.5)
         void recordsWhichConnectionsWereReset(FaultListener listener, Journal journal) throws IOException {
             for (int i = 0; i < CONNECTIONS; i++) {
-                try (Socket socket = Clients.connect(listener.address())) {
+                try (Socket socket = Sockets.connect(listener.address())) {
                     socket.setSoLinger(true, 0); // no TIME_WAIT for a connection that is only counted
                 }
             }

@@ -17,7 +17,12 @@ import dev.netfault.junit.Slice;
 import dev.netfault.junit.SlowClose;
 import dev.netfault.junit.Stall;
 import dev.netfault.junit.support.Clients;
-import dev.netfault.junit.support.Clients.Received;
+import dev.netfault.testsupport.Bytes;
+import dev.netfault.testsupport.Reads;
+import dev.netfault.testsupport.RecordingServer;
+import dev.netfault.testsupport.Sockets;
+import dev.netfault.testsupport.Sockets.Received;
+import dev.netfault.testsupport.Waiting;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketException;
@@ -34,7 +39,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("the catalogue aimed at a target through the socket agent")
 class TransparentEffectsTests {
 
-    private Peer peer;
+    private RecordingServer peer;
 
     @AfterEach
     void closeThePeer() {
@@ -44,37 +49,37 @@ class TransparentEffectsTests {
     }
 
     /** {@return a socket as the application opens it: to the real server's host name and port, with a read timeout} */
-    private static Socket connectAsTheApplicationDoes(Peer server) throws IOException {
+    private static Socket connectAsTheApplicationDoes(RecordingServer server) throws IOException {
         Socket socket = new Socket("localhost", server.port());
-        socket.setSoTimeout((int) Clients.PATIENT.toMillis());
+        socket.setSoTimeout((int) Sockets.PATIENCE.toMillis());
         return socket;
     }
 
     @Test
     @Latency(value = 400, direction = Direction.TO_CLIENT)
     void latencyMakesTheRealServersAnswerLate(NetFault netfault, Journal journal) throws IOException {
-        peer = Peer.echo();
+        peer = RecordingServer.echo();
         netfault.aimAt("localhost:" + peer.port());
         try (Socket socket = connectAsTheApplicationDoes(peer)) {
             long start = System.nanoTime();
             socket.getOutputStream().write("ping".getBytes(US_ASCII));
             assertThat(new String(socket.getInputStream().readNBytes(4), US_ASCII)).isEqualTo("ping");
-            assertThat(Clients.since(start).toMillis()).isBetween(400L, Clients.PATIENT.toMillis());
+            assertThat(Clients.since(start).toMillis()).isBetween(400L, Sockets.PATIENCE.toMillis());
             assertThat(socket.getPort()).isEqualTo(peer.port());
         }
         // The listener counts a chunk once its write returned, which may be just after the client read it.
-        dev.netfault.junit.support.Waiting.await().untilAsserted(() -> assertThat(journal.connections()).singleElement()
+        Waiting.await().untilAsserted(() -> assertThat(journal.connections()).singleElement()
                 .satisfies(c -> assertThat(c.bytesToClient()).isEqualTo(4)));
     }
 
     @Test
     @InjectClose(afterBytesToClient = 1000)
     void closeAfterNBytesCutsTheRealServersAnswerWithAFin(NetFault netfault) throws IOException {
-        byte[] data = Peer.data(50_000);
-        peer = Peer.sending(data);
+        byte[] data = Bytes.data(50_000);
+        peer = RecordingServer.sending(data);
         netfault.aimAt("localhost:" + peer.port());
         try (Socket socket = connectAsTheApplicationDoes(peer)) {
-            Received received = Clients.readUntilEnd(socket);
+            Received received = Sockets.readUntilEnd(socket);
             assertThat(received.failure()).isNull();
             assertThat(received.bytes()).isEqualTo(Arrays.copyOf(data, 1000));
         }
@@ -83,11 +88,11 @@ class TransparentEffectsTests {
     @Test
     @InjectReset(afterBytesToClient = 1000)
     void resetAfterNBytesCutsTheRealServersAnswerWithConnectionReset(NetFault netfault) throws IOException {
-        byte[] data = Peer.data(50_000);
-        peer = Peer.sending(data);
+        byte[] data = Bytes.data(50_000);
+        peer = RecordingServer.sending(data);
         netfault.aimAt("localhost:" + peer.port());
         try (Socket socket = connectAsTheApplicationDoes(peer)) {
-            Received received = Clients.readUntilEnd(socket);
+            Received received = Sockets.readUntilEnd(socket);
             assertThat(received.failure()).isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset");
             assertThat(received.bytes()).isEqualTo(Arrays.copyOf(data, 1000));
         }
@@ -96,29 +101,29 @@ class TransparentEffectsTests {
     @Test
     @Bandwidth(bytesPerSecond = 128 * 1024, direction = Direction.TO_CLIENT)
     void bandwidthSlowsTheRealServersAnswer(NetFault netfault) throws IOException {
-        byte[] data = Peer.data(64 * 1024);
-        peer = Peer.sending(data);
+        byte[] data = Bytes.data(64 * 1024);
+        peer = RecordingServer.sending(data);
         netfault.aimAt("localhost:" + peer.port());
         try (Socket socket = connectAsTheApplicationDoes(peer)) {
             long start = System.nanoTime();
             assertThat(socket.getInputStream().readNBytes(data.length)).isEqualTo(data);
-            assertThat(Clients.since(start).toMillis()).isBetween(400L, Clients.PATIENT.toMillis());
+            assertThat(Clients.since(start).toMillis()).isBetween(400L, Sockets.PATIENCE.toMillis());
         }
     }
 
     @Test
     @Slice(bytes = 1000, interval = 100, direction = Direction.FROM_CLIENT)
     void slicingSplitsWhatTheRealServerReads(NetFault netfault) throws IOException {
-        byte[] data = Peer.data(4500);
-        peer = Peer.reading();
+        byte[] data = Bytes.data(4500);
+        peer = RecordingServer.reading();
         netfault.aimAt("localhost:" + peer.port());
         try (Socket socket = connectAsTheApplicationDoes(peer)) {
             long start = System.nanoTime();
             socket.getOutputStream().write(data);
-            Peer.Connection connection = peer.connection(0);
-            dev.netfault.junit.support.Waiting.await().until(() -> connection.received().length == data.length);
+            RecordingServer.Connection connection = peer.connection(0);
+            Waiting.await().until(() -> connection.received().length == data.length);
             assertThat(connection.received()).isEqualTo(data);
-            Slices.assertSliced(connection.reads(), 1000, java.time.Duration.ofMillis(100), start);
+            Reads.assertSliced(connection.reads(), 1000, java.time.Duration.ofMillis(100), start);
             assertThat(Clients.since(start).toMillis()).isGreaterThanOrEqualTo(400);
         }
     }
@@ -126,20 +131,20 @@ class TransparentEffectsTests {
     @Test
     @SlowClose(value = 600, direction = Direction.TO_CLIENT)
     void slowCloseDelaysTheRealServersEndOfStream(NetFault netfault) throws IOException {
-        peer = Peer.sendingThenClosing("hello".getBytes(US_ASCII));
+        peer = RecordingServer.sendingThenClosing("hello".getBytes(US_ASCII));
         netfault.aimAt("localhost:" + peer.port());
         try (Socket socket = connectAsTheApplicationDoes(peer)) {
             assertThat(new String(socket.getInputStream().readNBytes(5), US_ASCII)).isEqualTo("hello");
             long data = System.nanoTime();
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
-            assertThat(Clients.since(data).toMillis()).isBetween(500L, Clients.PATIENT.toMillis());
+            assertThat(Clients.since(data).toMillis()).isBetween(500L, Sockets.PATIENCE.toMillis());
         }
     }
 
     @Test
     @Blackhole(direction = Direction.TO_CLIENT)
     void blackholeSwallowsTheRealServersAnswer(NetFault netfault) throws IOException {
-        peer = Peer.echo();
+        peer = RecordingServer.echo();
         netfault.aimAt("localhost:" + peer.port());
         try (Socket socket = connectAsTheApplicationDoes(peer)) {
             socket.getOutputStream().write("ping".getBytes(US_ASCII));
@@ -152,7 +157,7 @@ class TransparentEffectsTests {
     @Test
     @HalfClose(direction = Direction.FROM_CLIENT)
     void halfCloseEndsTheRequestWhileTheRealServersAnswerStillArrives(NetFault netfault) throws IOException {
-        peer = Peer.answeringAtEndOfRequest("the answer".getBytes(US_ASCII));
+        peer = RecordingServer.answeringAtEndOfRequest("the answer".getBytes(US_ASCII));
         netfault.aimAt("localhost:" + peer.port());
         try (Socket socket = connectAsTheApplicationDoes(peer)) {
             assertThat(new String(socket.getInputStream().readAllBytes(), US_ASCII)).isEqualTo("the answer");
@@ -162,8 +167,8 @@ class TransparentEffectsTests {
     @Test
     @Stall(afterBytesToClient = 100)
     void stallFreezesTheRealServersAnswerAfterNBytes(NetFault netfault) throws IOException {
-        byte[] data = Peer.data(10_000);
-        peer = Peer.sending(data);
+        byte[] data = Bytes.data(10_000);
+        peer = RecordingServer.sending(data);
         netfault.aimAt("localhost:" + peer.port());
         try (Socket socket = connectAsTheApplicationDoes(peer)) {
             assertThat(socket.getInputStream().readNBytes(100)).isEqualTo(Arrays.copyOf(data, 100));

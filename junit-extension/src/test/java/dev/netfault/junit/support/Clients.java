@@ -3,67 +3,26 @@ package dev.netfault.junit.support;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
+import dev.netfault.testsupport.Sockets;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 
-/** Plain blocking clients, with timeouts generous enough for a noisy machine, so a broken test fails instead of hanging. */
+/**
+ * Plain blocking clients for the extension's tests, with timeouts generous enough for a noisy
+ * machine, so a broken test fails instead of hanging; the hang guard ends any other that hangs.
+ * Connecting and reading everything are in {@link Sockets}.
+ */
 public final class Clients {
-
-    /** The read timeout of {@link #connect}: long, because it only guards against hangs. */
-    public static final Duration PATIENT = Duration.ofSeconds(5);
 
     private Clients() {
     }
 
-    /**
-     * {@return a socket connected to {@code address}, with a read timeout of {@link #PATIENT}}
-     *
-     * <p>The connect is untimed on purpose. A timed connect is a non-blocking connect plus a poll, and
-     * when the listener accepts and resets before that poll, the connect itself fails with
-     * {@code SocketException: Connection reset by peer}. A blocking connect on loopback completes
-     * the handshake within the call and returns before the listener's reset is processed. A connect that should fail
-     * is written out with its own timeout in the test; the hang guard ends any other that hangs.
-     */
+    /** {@return a socket connected to {@code address}}, as {@link Sockets#connect} (an untimed connect, a patient read timeout) */
     public static Socket connect(InetSocketAddress address) throws IOException {
-        Socket socket = new Socket();
-        try {
-            socket.connect(address);
-            socket.setSoTimeout((int) PATIENT.toMillis());
-            return socket;
-        } catch (IOException e) {
-            socket.close();
-            throw e;
-        }
-    }
-
-    /**
-     * What a client read until its stream ended or failed.
-     *
-     * @param bytes everything read
-     * @param failure the exception that ended reading, or {@code null} at end of stream
-     */
-    public record Received(byte[] bytes, IOException failure) {
-    }
-
-    /** {@return every byte the socket reads until the end of the stream or a failure} */
-    public static Received readUntilEnd(Socket socket) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        byte[] buffer = new byte[4096];
-        try {
-            InputStream in = socket.getInputStream();
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                bytes.write(buffer, 0, n);
-            }
-            return new Received(bytes.toByteArray(), null);
-        } catch (IOException e) {
-            return new Received(bytes.toByteArray(), e);
-        }
+        return Sockets.connect(address);
     }
 
     /** {@return exactly {@code n} bytes read from the socket} */

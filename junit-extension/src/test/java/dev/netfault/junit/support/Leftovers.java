@@ -1,6 +1,6 @@
 package dev.netfault.junit.support;
 
-import static dev.netfault.junit.support.Waiting.await;
+import static dev.netfault.testsupport.Waiting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,11 +1,19 @@
-package dev.netfault.junit.support;
+package dev.netfault.testsupport;
 
 import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
 
-/** Test data. */
+/** Test data whose damage shows: a truncated, shifted, dropped or reordered byte. */
 public final class Bytes {
 
     private Bytes() {
+    }
+
+    /** {@return {@code length} bytes from a fixed seed: a shifted, dropped or reordered byte shows} */
+    public static byte[] data(int length) {
+        byte[] bytes = new byte[length];
+        new SplittableRandom(length).nextBytes(bytes);
+        return bytes;
     }
 
     /** {@return the ASCII bytes of {@code s}} */

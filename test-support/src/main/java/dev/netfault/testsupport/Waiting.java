@@ -1,4 +1,4 @@
-package dev.netfault.junit.support;
+package dev.netfault.testsupport;
 
 import java.time.Duration;
 import org.awaitility.Awaitility;

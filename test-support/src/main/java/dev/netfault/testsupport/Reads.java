@@ -1,4 +1,4 @@
-package dev.netfault.junit.catalogue;
+package dev.netfault.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,10 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads with their timing, and what a sliced stream looks like to a reader. */
-final class Slices {
+/** Reads with their timing, and what a stream cut into slices looks like to a reader. */
+public final class Reads {
 
-    private Slices() {
+    private Reads() {
     }
 
     /**
@@ -23,11 +23,15 @@ final class Slices {
      * @param endNanos when it returned
      * @param bytes how many bytes it returned
      */
-    record Read(long startNanos, long endNanos, int bytes) {
+    public record Read(long startNanos, long endNanos, int bytes) {
     }
 
-    /** {@return the reads that take exactly {@code into.length} bytes from the socket into {@code into}} */
-    static List<Read> readFully(Socket socket, byte[] into) throws IOException {
+    /**
+     * {@return the reads that take exactly {@code into.length} bytes from the socket into {@code into}}
+     *
+     * @throws EOFException if the stream ends first
+     */
+    public static List<Read> readFully(Socket socket, byte[] into) throws IOException {
         List<Read> reads = new ArrayList<>();
         InputStream in = socket.getInputStream();
         for (int at = 0; at < into.length;) {
@@ -48,7 +52,7 @@ final class Slices {
      * late (a busy machine) finds several waiting, but never more than one, plus one per interval
      * that passed since its previous read began ({@code firstStartNanos} for the first read).
      */
-    static void assertSliced(List<Read> reads, int slice, Duration interval, long firstStartNanos) {
+    public static void assertSliced(List<Read> reads, int slice, Duration interval, long firstStartNanos) {
         long previousStart = firstStartNanos;
         for (int i = 0; i < reads.size(); i++) {
             Read read = reads.get(i);
