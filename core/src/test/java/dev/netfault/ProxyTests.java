@@ -277,6 +277,22 @@ class ProxyTests {
                     .contains("#2 from " + clientPorts[1] + ": 200 bytes in, 200 bytes out; client FIN, netfault FIN");
         }
 
+        @Test
+        void neverCountsFewerBytesThanThePeersAlreadyHave() throws IOException {
+            inFrontOf(RecordingServer.echo());
+            try (Socket socket = connect(listener.address())) {
+                socket.setTcpNoDelay(true);
+                for (int i = 1; i <= 300; i++) {
+                    socket.getOutputStream().write(i);
+                    assertThat(socket.getInputStream().read()).isEqualTo(i & 0xff);
+                    // the echo has the byte (it sent it back) and so has the client: the journal says so at once
+                    ConnectionRecord now = listener.journal().connections().get(0);
+                    assertThat(now.bytesFromClient()).as("bytes from the client after round trip %d", i).isEqualTo(i);
+                    assertThat(now.bytesToClient()).as("bytes to the client after round trip %d", i).isEqualTo(i);
+                }
+            }
+        }
+
         private void assertRecord(ConnectionRecord record, long id, int clientPort, long bytes) {
             assertThat(record.id()).isEqualTo(id);
             assertThat(record.client().getPort()).isEqualTo(clientPort);

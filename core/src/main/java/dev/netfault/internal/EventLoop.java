@@ -24,6 +24,16 @@ final class EventLoop {
     /** Spare buffers kept for reuse; more are left to the garbage collector. */
     private static final int POOL_LIMIT = 16;
     /**
+     * Size of the buffers a busy pipe reads into: each read and write then moves more bytes, and the
+     * kernel's cost per call (waking the peer, building packets) is paid less often per byte.
+     */
+    static final int LARGE_BUFFER_SIZE = 512 * 1024;
+    /**
+     * Large buffers one loop ever holds, lent or spare (8 MiB): however many connections are busy at
+     * once, the others read into {@link #BUFFER_SIZE} buffers.
+     */
+    static final int LARGE_BUFFER_LIMIT = 16;
+    /**
      * System property: how long the loop keeps polling after its last I/O event before it blocks in
      * the selector, in microseconds (default 100; 0 never polls). Waking a blocked thread on an
      * idle CPU costs tens of microseconds on small VMs; while a conversation is active, the next
@@ -88,12 +98,22 @@ final class EventLoop {
     // returned at once unless a partial write keeps it as that pipe's pending data, so idle
     // connections hold no buffer at all.
     private final ArrayDeque<ByteBuffer> pool = new ArrayDeque<>();
+    // Large buffers are kept once made (at most largeLimit of them): their memory stays bounded,
+    // and a burst of busy connections leaves no direct memory waiting for a garbage collection.
+    private final ArrayDeque<ByteBuffer> largePool = new ArrayDeque<>();
+    private final int largeLimit;
+    private int largeMade;
     private volatile boolean running = true;
     private long sequence;
     private long lastEvent;
     private Runnable onStop = () -> { };
 
     EventLoop(String threadName) throws IOException {
+        this(threadName, LARGE_BUFFER_LIMIT);
+    }
+
+    EventLoop(String threadName, int largeLimit) throws IOException {
+        this.largeLimit = largeLimit;
         this.spinNanos = spinNanos(System.getProperty(SPIN_PROPERTY));
         this.lastEvent = System.nanoTime() - spinNanos;
         this.selector = Selector.open();
@@ -185,10 +205,36 @@ final class EventLoop {
         return buffer != null ? buffer.clear() : ByteBuffer.allocateDirect(BUFFER_SIZE);
     }
 
+    /** {@return a {@link #LARGE_BUFFER_SIZE} buffer, or a small one if the loop holds all the large ones it may} */
+    ByteBuffer borrowLarge() {
+        ByteBuffer buffer = largePool.pollFirst();
+        if (buffer != null) {
+            return buffer.clear();
+        }
+        if (largeMade < largeLimit) {
+            largeMade++;
+            return ByteBuffer.allocateDirect(LARGE_BUFFER_SIZE);
+        }
+        return borrow();
+    }
+
+    /** Takes back a buffer from {@link #borrow()} or {@link #borrowLarge()}; the caller no longer touches it. */
     void giveBack(ByteBuffer buffer) {
-        if (pool.size() < POOL_LIMIT) {
+        if (buffer.capacity() == LARGE_BUFFER_SIZE) {
+            largePool.addFirst(buffer);
+        } else if (pool.size() < POOL_LIMIT) {
             pool.addFirst(buffer);
         }
+    }
+
+    /** {@return how many large buffers this loop holds, lent or spare; never more than its limit} */
+    int largeBuffersMade() {
+        return largeMade;
+    }
+
+    /** {@return how many large buffers are lent and not given back} */
+    int largeBuffersLent() {
+        return largeMade - largePool.size();
     }
 
     /**

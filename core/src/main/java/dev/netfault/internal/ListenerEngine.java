@@ -236,6 +236,11 @@ public final class ListenerEngine implements FaultListener {
         return address;
     }
 
+    /** The loop that serves this listener (tests read its buffer accounting). */
+    EventLoop loop() {
+        return loop;
+    }
+
     @Override
     public String name() {
         return config.name();

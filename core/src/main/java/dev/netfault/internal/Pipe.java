@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
 
 /**
  * One direction of a relayed connection: what it reads from, where it writes to, how far it got,
- * the byte-offset faults still ahead of it, and how its output is shaped (latency, bandwidth,
- * slices). Loop thread only.
+ * what waits to be written, and the byte-offset faults still ahead of it. The connection's
+ * {@link Shaper} writes it out. Loop thread only.
  */
 final class Pipe {
 
@@ -39,26 +39,23 @@ final class Pipe {
     boolean eofPassedOn;
     /** The last write did not take everything: wait for the socket to be writable. */
     boolean socketFull;
-    boolean flushScheduled;
+    /** The source had more than a small buffer holds at the last read: read into a large one. */
+    private boolean busy;
 
-    // Shaping, switched on by continuous effects when their trigger fires.
-    long latencyNanos;
-    long jitterNanos;
-    long bytesPerSecond;
-    int sliceBytes;
-    long sliceIntervalNanos;
+    /** Everything read is dropped. */
     boolean blackhole;
-    long closeDelayNanos;
-    long nextWriteAt;
-    private long lastRelease;
+    /** How the output is paced; {@code null} until a shaping effect fires on this pipe. */
+    Shaper.Pacing pacing;
+    /** Jitter for the latency, seeded per connection. */
+    final SplittableRandom random;
 
     private final ArrayDeque<Chunk> queue = new ArrayDeque<>();
     private long queued;
     private final List<Fault> byteFaults;
     private int next;
-    private final SplittableRandom random;
 
-    Pipe(Direction direction, SocketChannel source, SocketChannel sink, List<Fault> faults, boolean allDirections, SplittableRandom random) {
+    Pipe(Direction direction, SocketChannel source, SocketChannel sink, List<Fault> faults, boolean allDirections,
+            SplittableRandom random) {
         this.direction = direction;
         this.source = source;
         this.sink = sink;
@@ -73,7 +70,7 @@ final class Pipe {
         if (eof || paused > 0) {
             return false;
         }
-        return queue.isEmpty() || latencyNanos > 0 && queued < MAX_QUEUED;
+        return queue.isEmpty() || pacing != null && pacing.delays() && queued < MAX_QUEUED;
     }
 
     boolean wantsWrite() {
@@ -93,25 +90,35 @@ final class Pipe {
         return capacity;
     }
 
+    /** {@return whether the next read should go into a large buffer: the source is busy and the output unpaced} */
+    boolean wantsLargeBuffer() {
+        return busy && pacing == null;
+    }
+
+    /**
+     * A read of at most {@code limit} bytes returned {@code n}: the source is busy if it filled a small
+     * buffer, idle if it had less than the read could take.
+     */
+    void readSome(int n, int limit) {
+        read += n;
+        if (n >= EventLoop.BUFFER_SIZE || n < limit) {
+            busy = n >= EventLoop.BUFFER_SIZE;
+        }
+    }
+
     /** Queues a chunk just read, to be written once its latency has passed. */
     void enqueue(ByteBuffer buffer) {
-        long release = System.nanoTime();
-        if (latencyNanos > 0) {
-            long jitter = jitterNanos == 0 ? 0 : random.nextLong(-jitterNanos, jitterNanos + 1);
-            release += latencyNanos + jitter;
-        }
-        release = Math.max(release, lastRelease); // jitter never reorders bytes
-        lastRelease = release;
         queued += buffer.remaining();
-        queue.addLast(new Chunk(buffer, release));
+        queue.addLast(new Chunk(buffer, pacing == null ? System.nanoTime() : pacing.releaseAt()));
     }
 
     ByteBuffer head() {
         return queue.peekFirst().buffer();
     }
 
-    long headDue() {
-        return Math.max(queue.peekFirst().releaseAt(), nextWriteAt);
+    /** {@return when the head chunk's latency has passed} */
+    long headReleaseAt() {
+        return queue.peekFirst().releaseAt();
     }
 
     /** The head chunk lost {@code n} bytes to a write. {@return the drained buffer, if the head is done} */
@@ -123,9 +130,12 @@ final class Pipe {
         return null;
     }
 
-    /** Drops whatever waits (a terminal fault, a blackhole). */
-    void dropQueued() {
-        queue.clear();
+    /** Drops whatever waits (a terminal fault, a blackhole), giving its buffers back to {@code loop}. */
+    void dropQueued(EventLoop loop) {
+        Chunk chunk;
+        while ((chunk = queue.pollFirst()) != null) {
+            loop.giveBack(chunk.buffer());
+        }
         queued = 0;
     }
 

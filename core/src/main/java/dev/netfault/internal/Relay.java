@@ -12,14 +12,13 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * One accepted connection: relays it (to the upstream, back to the client, or into the void),
- * shapes it, and fires its faults at exact points. Loop thread only.
+ * One accepted connection: relays it (to the upstream, back to the client, or into the void), fires
+ * its faults at exact points and closes it; its {@link Shaper} writes. Loop thread only.
  */
 final class Relay {
 
@@ -33,6 +32,8 @@ final class Relay {
     private final boolean echo;
     private final Pipe fromClient;
     private final Pipe toClient;
+    /** Writes both pipes out, as shaped. */
+    private final Shaper shaper;
     private final List<EventLoop.Timer> timers = new ArrayList<>();
     private SocketChannel upstream;
     private SelectionKey clientKey;
@@ -50,7 +51,7 @@ final class Relay {
                 }
             }
             if (state == State.OPEN && key.isValid() && key.isWritable()) {
-                writable(echo ? fromClient : toClient);
+                shaper.writable(echo ? fromClient : toClient);
             }
         }
 
@@ -71,7 +72,7 @@ final class Relay {
                 onReadable(toClient);
             }
             if (state == State.OPEN && key.isValid() && key.isWritable()) {
-                writable(fromClient);
+                shaper.writable(fromClient);
             }
         }
 
@@ -92,6 +93,34 @@ final class Relay {
         SplittableRandom random = new SplittableRandom(seed ^ (log.id * 0x9E3779B97F4A7C15L));
         this.fromClient = new Pipe(Direction.FROM_CLIENT, client, echo ? client : null, faults, echo, random.split());
         this.toClient = proxy ? new Pipe(Direction.TO_CLIENT, null, client, faults, false, random.split()) : null;
+        this.shaper = new Shaper(loop) {
+            @Override
+            boolean relaying() {
+                return state == State.OPEN;
+            }
+
+            @Override
+            void delivered(Pipe pipe, int n) {
+                pipe.transferred += n; // counted in the journal as the write started
+                fireDue(pipe);
+            }
+
+            @Override
+            void counting(Pipe pipe, int n) {
+                count(pipe, n, echo);
+            }
+
+            @Override
+            void broken(SocketChannel side) {
+                Relay.this.broken(side);
+            }
+
+            @Override
+            void flushed(Pipe pipe) {
+                passOnEndOfStream(pipe);
+                updateInterest();
+            }
+        };
     }
 
     void start(InetSocketAddress upstreamAddress) throws IOException {
@@ -193,8 +222,11 @@ final class Relay {
         if (state != State.OPEN || !pipe.wantsRead()) {
             return; // readiness computed before a fault changed the plan
         }
-        ByteBuffer buffer = loop.borrow();
-        buffer.limit(pipe.readLimit(buffer.capacity()));
+        // A busy source is read into a large buffer: fewer reads and writes per byte, and the kernel's
+        // cost per call is most of what relaying costs.
+        ByteBuffer buffer = pipe.wantsLargeBuffer() ? loop.borrowLarge() : loop.borrow();
+        int limit = pipe.readLimit(buffer.capacity());
+        buffer.limit(limit);
         int n;
         try {
             n = pipe.source.read(buffer);
@@ -210,7 +242,7 @@ final class Relay {
             }
             return;
         }
-        pipe.read += n;
+        pipe.readSome(n, limit);
         if (pipe.sink == null && !pipe.blackhole) {
             loop.giveBack(buffer);
             delivered(pipe, n, false); // a stand-alone listener consumes what it reads
@@ -221,81 +253,21 @@ final class Relay {
             }
         } else {
             pipe.enqueue(buffer.flip());
-            flush(pipe);
+            shaper.flush(pipe);
         }
         if (state == State.OPEN) {
             updateInterest();
         }
     }
 
-    private void writable(Pipe pipe) {
-        pipe.socketFull = false;
-        flush(pipe);
-    }
-
-    /** Writes what is due, within the pipe's latency, bandwidth and slices; wakes itself when more is due. */
-    private void flush(Pipe pipe) {
-        while (state == State.OPEN && pipe.hasQueued() && pipe.paused == 0 && !pipe.socketFull) {
-            long now = System.nanoTime();
-            long wait = pipe.headDue() - now;
-            if (wait > 0) {
-                wakeToFlush(pipe, wait);
-                break;
-            }
-            ByteBuffer buffer = pipe.head();
-            int want = buffer.remaining();
-            if (pipe.sliceBytes > 0) {
-                want = Math.min(want, pipe.sliceBytes);
-            }
-            if (pipe.bytesPerSecond > 0) {
-                want = (int) Math.min(want, Math.max(1, pipe.bytesPerSecond / 50)); // 20 ms of data per write
-            }
-            int limit = buffer.limit();
-            buffer.limit(buffer.position() + want);
-            int n;
-            try {
-                n = pipe.sink.write(buffer);
-            } catch (IOException e) {
-                broken(pipe.sink);
-                return;
-            } finally {
-                buffer.limit(limit);
-            }
-            pipe.socketFull = n < want;
-            ByteBuffer drained = pipe.consumed(n);
-            if (drained != null) {
-                loop.giveBack(drained);
-            }
-            if (n > 0) {
-                if (pipe.sliceBytes > 0) {
-                    pipe.nextWriteAt = now + pipe.sliceIntervalNanos;
-                }
-                if (pipe.bytesPerSecond > 0) {
-                    pipe.nextWriteAt = Math.max(pipe.nextWriteAt, now + n * 1_000_000_000L / pipe.bytesPerSecond);
-                }
-                delivered(pipe, n, echo);
-            }
-        }
-        if (state == State.OPEN) {
-            passOnEndOfStream(pipe);
-            updateInterest();
-        }
-    }
-
-    private void wakeToFlush(Pipe pipe, long nanos) {
-        if (!pipe.flushScheduled) {
-            pipe.flushScheduled = true;
-            loop.schedule(Duration.ofNanos(nanos), () -> {
-                pipe.flushScheduled = false;
-                if (state == State.OPEN) {
-                    flush(pipe);
-                }
-            });
-        }
-    }
-
+    /** A stand-alone listener consumed what it read: counted and delivered at once. */
     private void delivered(Pipe pipe, int n, boolean echoed) {
+        count(pipe, n, echoed);
         pipe.transferred += n;
+        fireDue(pipe);
+    }
+
+    private void count(Pipe pipe, long n, boolean echoed) {
         if (pipe.direction == Direction.FROM_CLIENT && pipe.sink != client) {
             log.addFromClient(n);
         }
@@ -305,7 +277,6 @@ final class Relay {
             }
             log.addToClient(n);
         }
-        fireDue(pipe);
     }
 
     private void fireDue(Pipe pipe) {
@@ -335,7 +306,7 @@ final class Relay {
                 timers.add(loop.schedule(delay.duration(), () -> {
                     pipe.paused--;
                     if (state == State.OPEN) {
-                        flush(pipe);
+                        shaper.flush(pipe);
                     }
                 }));
             }
@@ -343,9 +314,13 @@ final class Relay {
             for (Pipe pipe : affected(fault)) {
                 halfClose(pipe);
             }
+        } else if (effect instanceof Effect.Blackhole blackhole) {
+            for (Pipe pipe : affected(fault)) {
+                blackhole(pipe, blackhole);
+            }
         } else {
             for (Pipe pipe : affected(fault)) {
-                shape(pipe, effect);
+                shaper.apply(pipe, effect);
             }
         }
         if (state == State.OPEN) {
@@ -364,31 +339,20 @@ final class Relay {
         return affected;
     }
 
-    private void shape(Pipe pipe, Effect effect) {
-        if (effect instanceof Effect.Latency latency) {
-            pipe.latencyNanos = latency.latency().toNanos();
-            pipe.jitterNanos = latency.jitter().toNanos();
-        } else if (effect instanceof Effect.Bandwidth bandwidth) {
-            pipe.bytesPerSecond = bandwidth.bytesPerSecond();
-        } else if (effect instanceof Effect.Slice slice) {
-            pipe.sliceBytes = slice.bytes();
-            pipe.sliceIntervalNanos = slice.interval().toNanos();
-        } else if (effect instanceof Effect.SlowClose slow) {
-            pipe.closeDelayNanos = slow.delay().toNanos();
-        } else if (effect instanceof Effect.Blackhole blackhole) {
-            pipe.blackhole = true;
-            pipe.dropQueued();
-            blackhole.closeAfter().ifPresent(after -> timers.add(loop.schedule(after, () -> {
-                if (active()) {
-                    closeClient("blackhole closed after " + after.toMillis() + " ms");
-                }
-            })));
-        }
+    /** Drops what the pipe holds and all it reads from now on; may close the client later. */
+    private void blackhole(Pipe pipe, Effect.Blackhole blackhole) {
+        pipe.blackhole = true;
+        pipe.dropQueued(loop);
+        blackhole.closeAfter().ifPresent(after -> timers.add(loop.schedule(after, () -> {
+            if (active()) {
+                closeClient("blackhole closed after " + after.toMillis() + " ms");
+            }
+        })));
     }
 
     /** Sends the FIN of one direction now; what still comes that way is read and dropped. */
     private void halfClose(Pipe pipe) {
-        pipe.dropQueued();
+        pipe.dropQueued(loop);
         pipe.eofPassedOn = true;
         if (pipe.direction == Direction.TO_CLIENT || pipe.sink == client) {
             shutdownOutput(client);
@@ -415,19 +379,7 @@ final class Relay {
     }
 
     private void passOnEndOfStream(Pipe pipe) {
-        if (!pipe.eof || pipe.hasQueued() || pipe.flushScheduled && pipe.closeDelayNanos == 0) {
-            return;
-        }
-        if (pipe.closeDelayNanos > 0) {
-            long delay = pipe.closeDelayNanos;
-            pipe.closeDelayNanos = 0;
-            pipe.flushScheduled = true;
-            loop.schedule(Duration.ofNanos(delay), () -> {
-                pipe.flushScheduled = false;
-                if (state == State.OPEN) {
-                    passOnEndOfStream(pipe);
-                }
-            });
+        if (!pipe.eof || pipe.hasQueued() || shaper.finWaits(pipe, () -> passOnEndOfStream(pipe))) {
             return;
         }
         if (!pipe.eofPassedOn) {
@@ -510,7 +462,7 @@ final class Relay {
         closeQuietly(client);
         closeQuietly(upstream);
         for (Pipe pipe : pipes()) {
-            pipe.dropQueued();
+            pipe.dropQueued(loop);
         }
         log.finished();
         listener.removed(this);

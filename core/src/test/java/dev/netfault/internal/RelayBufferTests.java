@@ -1,0 +1,348 @@
+package dev.netfault.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.netfault.Closure;
+import dev.netfault.ConnectionRecord;
+import dev.netfault.Direction;
+import dev.netfault.Fault;
+import dev.netfault.FaultListener;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@DisplayName("Relay: busy connections read into large buffers")
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class RelayBufferTests {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+    /**
+     * Bytes a test moves through one connection: about twice what the kernel buffers between the
+     * relay and a sink that does not read take in (4.3 MB on Linux with the default 4 MiB tcp_wmem).
+     */
+    private static final int TRANSFER = 8 * 1024 * 1024;
+
+    private final List<AutoCloseable> owned = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            owned.get(i).close();
+        }
+    }
+
+    @Nested
+    @DisplayName("many busy connections whose upstream does not read")
+    class ManyBusyConnections {
+
+        private final int connections = EventLoop.LARGE_BUFFER_LIMIT + 8;
+        private final List<CompletableFuture<Void>> writers = new ArrayList<>();
+        private GatedSink sink;
+        private ListenerEngine listener;
+        private EventLoop loop;
+
+        @BeforeEach
+        void stallThem() throws Exception {
+            sink = own(new GatedSink());
+            listener = listenerInFrontOf(sink.address());
+            loop = listener.loop();
+            for (int c = 0; c < connections; c++) {
+                writers.add(writeThenClose(listener.address(), c, TRANSFER));
+            }
+            // Once the kernel buffers towards the sink are full, each connection holds what it read
+            // last: in a large buffer while the loop has one to lend, in a small one after that.
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                assertThat(loop.call(loop::largeBuffersMade)).isLessThanOrEqualTo(EventLoop.LARGE_BUFFER_LIMIT);
+                assertThat(loop.call(loop::largeBuffersLent)).isEqualTo(EventLoop.LARGE_BUFFER_LIMIT);
+            });
+        }
+
+        @Test
+        void holdNoMoreLargeBuffersThanTheLoopsLimitAndStillDeliverAllTheirBytesInOrder() throws Exception {
+            sink.open();
+            for (CompletableFuture<Void> writer : writers) {
+                writer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            }
+            await().atMost(PATIENCE).until(() -> sink.finished().size() == connections);
+            assertThat(sink.finished()).allSatisfy(received -> {
+                assertThat(received.failure()).isNull();
+                assertThat(received.bytes()).isEqualTo(TRANSFER);
+            });
+            awaitAllClosed();
+            assertThat(loop.call(loop::largeBuffersLent)).isZero();
+            assertThat(loop.call(loop::largeBuffersMade)).isEqualTo(EventLoop.LARGE_BUFFER_LIMIT);
+        }
+
+        @Test
+        void giveBackTheLargeBuffersTheyHeldWhenTheUpstreamResetsThem() throws Exception {
+            sink.resetAll();
+            awaitAllClosed();
+            assertThat(listener.journal().connections()).extracting(ConnectionRecord::listenerClosure).containsOnly(Closure.RST);
+            assertThat(loop.call(loop::largeBuffersLent)).isZero();
+        }
+
+        private void awaitAllClosed() {
+            await().atMost(PATIENCE).until(() -> listener.journal().connections().size() == connections
+                    && listener.journal().connections().stream().allMatch(record -> record.closed().isPresent()));
+        }
+    }
+
+    @Nested
+    @DisplayName("byte-offset faults, with reads of up to 512 KiB")
+    class ByteOffsetFaults {
+
+        @ParameterizedTest(name = "after {0} bytes")
+        @ValueSource(longs = {65_535, 65_536, 65_537, 524_289, 3 * 524_288 + 12_345, 6_000_001})
+        void fromTheClientTheUpstreamReceivesExactlyNBytesInOrder(long offset) throws Exception {
+            GatedSink sink = own(new GatedSink());
+            sink.open();
+            ListenerEngine listener = listenerInFrontOf(sink.address(), Fault.reset().afterBytes(Direction.FROM_CLIENT, offset));
+            CompletableFuture<Void> writer = writeThenClose(listener.address(), 7, TRANSFER);
+
+            await().atMost(PATIENCE).until(() -> sink.finished().size() == 1);
+            assertThat(sink.finished().get(0)).isEqualTo(new Received(7, offset, null));
+            assertThat(listener.journal().connection(1).orElseThrow().bytesFromClient()).isEqualTo(offset);
+            assertThat(writer).failsWithin(PATIENCE).withThrowableThat().havingRootCause().isInstanceOf(SocketException.class);
+            assertAllLargeBuffersGivenBack(listener.loop());
+        }
+
+        @ParameterizedTest(name = "after {0} bytes")
+        @ValueSource(longs = {65_535, 65_536, 65_537, 524_289, 3 * 524_288 + 12_345, 6_000_001})
+        void towardsTheClientItReadsExactlyNBytesInOrderThenEndOfStream(long offset) throws Exception {
+            PatternSource source = own(new PatternSource(9, TRANSFER));
+            ListenerEngine listener = listenerInFrontOf(source.address(), Fault.close().afterBytes(Direction.TO_CLIENT, offset));
+            try (Socket socket = new Socket()) {
+                socket.connect(listener.address());
+                socket.setSoTimeout((int) PATIENCE.toMillis());
+                assertThat(readAndCheck(socket, 9)).isEqualTo(new Received(9, offset, null));
+            }
+            assertThat(listener.journal().connection(1).orElseThrow().bytesToClient()).isEqualTo(offset);
+            assertAllLargeBuffersGivenBack(listener.loop());
+        }
+
+        private void assertAllLargeBuffersGivenBack(EventLoop loop) {
+            await().atMost(PATIENCE).until(() -> loop.call(loop::largeBuffersLent) == 0);
+        }
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------
+
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        return resource;
+    }
+
+    private ListenerEngine listenerInFrontOf(InetSocketAddress upstream, Fault... faults) {
+        return own((ListenerEngine) FaultListener.inFrontOf(upstream).fault(faults).start());
+    }
+
+    /** What the test peers write at once: no multiple of the relay's buffer sizes. */
+    private static final int CHUNK = 256 * 1024 + 7;
+
+    /** The byte at {@code offset} of connection {@code c}: it repeats neither with 64 KiB nor with 512 KiB. */
+    static byte pattern(int c, long offset) {
+        return (byte) (offset * 31 + (offset >>> 13) + c);
+    }
+
+    /** Writes {@code size} pattern bytes on a new connection, sends a FIN and waits for the peer's end. */
+    private CompletableFuture<Void> writeThenClose(InetSocketAddress address, int c, int size) throws IOException {
+        Socket socket = own(new Socket());
+        socket.connect(address);
+        socket.setSoTimeout((int) PATIENCE.toMillis());
+        return CompletableFuture.runAsync(() -> {
+            try {
+                OutputStream out = socket.getOutputStream();
+                byte[] chunk = new byte[CHUNK];
+                for (long offset = 0; offset < size; offset += CHUNK) {
+                    int n = (int) Math.min(CHUNK, size - offset);
+                    fill(chunk, n, c, offset);
+                    out.write(chunk, 0, n);
+                }
+                socket.shutdownOutput();
+                InputStream in = socket.getInputStream();
+                while (in.read() >= 0) {
+                    // nothing comes back; wait for the end
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, command -> daemon("writer-" + c, command).start());
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /** What was read on one connection: how many bytes, and why reading ended early, if it did. */
+    record Received(int connection, long bytes, String failure) {
+    }
+
+    /**
+     * Reads {@code socket} to its end, checking every byte against {@link #pattern}; connection
+     * {@code c}, or if {@code c} is negative, the one the first byte names.
+     */
+    static Received readAndCheck(Socket socket, int c) {
+        long offset = 0;
+        try {
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[100_000];
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                for (int i = 0; i < n; i++, offset++) {
+                    if (c < 0) {
+                        c = Byte.toUnsignedInt(buffer[i]); // pattern(c, 0) == c
+                    } else if (buffer[i] != pattern(c, offset)) {
+                        return new Received(c, offset, "byte " + offset + " differs");
+                    }
+                }
+            }
+            return new Received(c, offset, null);
+        } catch (IOException e) {
+            return new Received(c, offset, String.valueOf(e));
+        }
+    }
+
+    /** Fills {@code chunk} with the pattern bytes of connection {@code c} from {@code offset} on. */
+    static void fill(byte[] chunk, int n, int c, long offset) {
+        for (int i = 0; i < n; i++) {
+            chunk[i] = pattern(c, offset + i);
+        }
+    }
+
+    /** An upstream that sends {@code size} pattern bytes to each connection, then closes it. */
+    static final class PatternSource implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+
+        PatternSource(int c, int size) throws IOException {
+            daemon("pattern-source", () -> {
+                try {
+                    while (true) {
+                        Socket socket = server.accept();
+                        accepted.add(socket);
+                        daemon("pattern-source-write", () -> {
+                            try (socket) {
+                                OutputStream out = socket.getOutputStream();
+                                byte[] chunk = new byte[CHUNK];
+                                for (long offset = 0; offset < size; offset += CHUNK) {
+                                    int n = (int) Math.min(CHUNK, size - offset);
+                                    fill(chunk, n, c, offset);
+                                    out.write(chunk, 0, n);
+                                }
+                            } catch (IOException closedByTheRelay) {
+                                // a fault ended the connection: what the client read is checked
+                            }
+                        }).start();
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            }).start();
+        }
+
+        InetSocketAddress address() {
+            return (InetSocketAddress) server.getLocalSocketAddress();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
+    }
+
+    /**
+     * An upstream that accepts at once but reads nothing until {@link #open()}; then it reads each
+     * connection to its end, checks every byte against {@link #pattern} and closes it. The first
+     * byte a connection sends names it.
+     */
+    static final class GatedSink implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket();
+        private final CountDownLatch gate = new CountDownLatch(1);
+        private final List<Received> finished = new CopyOnWriteArrayList<>();
+        private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+
+        GatedSink() throws IOException {
+            server.setReceiveBufferSize(64 * 1024); // keeps the sink's share of the kernel buffers small
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            daemon("gated-sink-accept", this::acceptAll).start();
+        }
+
+        InetSocketAddress address() {
+            return (InetSocketAddress) server.getLocalSocketAddress();
+        }
+
+        void open() {
+            gate.countDown();
+        }
+
+        /** Resets every connection accepted so far (SO_LINGER 0), without reading any of them. */
+        void resetAll() throws IOException {
+            for (Socket socket : accepted) {
+                socket.setSoLinger(true, 0);
+                socket.close();
+            }
+        }
+
+        List<Received> finished() {
+            return finished;
+        }
+
+        private void acceptAll() {
+            try {
+                while (true) {
+                    Socket socket = server.accept();
+                    accepted.add(socket);
+                    daemon("gated-sink-read", () -> read(socket)).start();
+                }
+            } catch (IOException closed) {
+                // the test is over
+            }
+        }
+
+        private void read(Socket socket) {
+            try (socket) {
+                gate.await();
+                finished.add(readAndCheck(socket, -1));
+            } catch (IOException e) {
+                finished.add(new Received(-1, 0, String.valueOf(e)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
+    }
+}
+
