@@ -16,12 +16,20 @@ import java.util.concurrent.TimeUnit;
  */
 final class PinnedLatencyBench {
 
+    private static final String PINNED_PROPERTY = "netfault.bench.pinnedChild";
+
+    /** {@return whether this JVM is the pinned child, whose latency rows carry the target} */
+    static boolean isPinnedChild() {
+        return Boolean.getBoolean(PINNED_PROPERTY);
+    }
+
     List<Row> run() throws Exception {
         if (!tasksetWorks()) {
             return List.of(Row.info("1-byte round trip, pinned to CPU 0", "-", "-", "skipped: taskset not available"));
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process process = new ProcessBuilder("taskset", "-c", "0", java, "-cp", System.getProperty("java.class.path"),
+        Process process = new ProcessBuilder("taskset", "-c", "0", java, "-D" + PINNED_PROPERTY + "=true",
+                "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), Main.ROWS, "latency")
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
