@@ -165,6 +165,16 @@ class RelayBufferTests {
         return (byte) (offset * 31 + (offset >>> 13) + c);
     }
 
+    /** Writes {@code size} bytes of pattern {@code c}, in chunks. */
+    private static void writePattern(OutputStream out, int c, long size) throws IOException {
+        byte[] chunk = new byte[CHUNK];
+        for (long offset = 0; offset < size; offset += CHUNK) {
+            int n = (int) Math.min(CHUNK, size - offset);
+            fill(chunk, n, c, offset);
+            out.write(chunk, 0, n);
+        }
+    }
+
     /** Writes {@code size} pattern bytes on a new connection, sends a FIN and waits for the peer's end. */
     private CompletableFuture<Void> writeThenClose(InetSocketAddress address, int c, int size) throws IOException {
         Socket socket = own(new Socket());
@@ -172,13 +182,7 @@ class RelayBufferTests {
         socket.setSoTimeout((int) PATIENCE.toMillis());
         return CompletableFuture.runAsync(() -> {
             try {
-                OutputStream out = socket.getOutputStream();
-                byte[] chunk = new byte[CHUNK];
-                for (long offset = 0; offset < size; offset += CHUNK) {
-                    int n = (int) Math.min(CHUNK, size - offset);
-                    fill(chunk, n, c, offset);
-                    out.write(chunk, 0, n);
-                }
+                writePattern(socket.getOutputStream(), c, size);
                 socket.shutdownOutput();
                 InputStream in = socket.getInputStream();
                 while (in.read() >= 0) {
@@ -245,13 +249,7 @@ class RelayBufferTests {
                         accepted.add(socket);
                         daemon("pattern-source-write", () -> {
                             try (socket) {
-                                OutputStream out = socket.getOutputStream();
-                                byte[] chunk = new byte[CHUNK];
-                                for (long offset = 0; offset < size; offset += CHUNK) {
-                                    int n = (int) Math.min(CHUNK, size - offset);
-                                    fill(chunk, n, c, offset);
-                                    out.write(chunk, 0, n);
-                                }
+                                writePattern(socket.getOutputStream(), c, size);
                             } catch (IOException closedByTheRelay) {
                                 // a fault ended the connection: what the client read is checked
                             }
