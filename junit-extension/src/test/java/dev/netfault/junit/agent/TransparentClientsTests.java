@@ -375,10 +375,12 @@ class TransparentClientsTests {
         @Test
         @TimeOutConnections("localhost")
         void httpClientReportsNoResponseCausedByTheTimeout() {
-            assertThat(Outcome.of(() -> Clients.httpClientGet(Clients.httpClient(), web.url()))).isEqualTo(Outcome.of(
-                    "java.io.IOException: HTTP/1.1 header parser received no bytes",
-                    "java.io.IOException: HTTP/1.1 header parser received no bytes",
-                    "java.io.IOException: Connection timed out"));
+            // HttpClient races its request write against its response read: the read usually meets the
+            // timeout; when the write met it first, Linux reports end of stream to the read (as after a real ETIMEDOUT)
+            String noResponse = "java.io.IOException: HTTP/1.1 header parser received no bytes";
+            assertThat(Outcome.of(() -> Clients.httpClientGet(Clients.httpClient(), web.url()))).isIn(
+                    Outcome.of(noResponse, noResponse, "java.io.IOException: Connection timed out"),
+                    Outcome.of(noResponse, noResponse, "java.io.EOFException: EOF reached while reading"));
         }
 
         @Test
