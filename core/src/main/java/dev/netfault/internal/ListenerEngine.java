@@ -100,7 +100,6 @@ public final class ListenerEngine implements FaultListener {
 
     /** Binds 127.0.0.1 on an ephemeral port and starts the listener's thread. */
     public static FaultListener start(ListenerConfig config) {
-        EventLoop.spinNanos(System.getProperty(EventLoop.SPIN_PROPERTY)); // a bad value fails before anything is opened
         ServerSocketChannel server = null;
         ListenerEngine engine = null;
         try {
@@ -117,17 +116,24 @@ public final class ListenerEngine implements FaultListener {
             engine.loop.start();
             return engine;
         } catch (IOException e) {
-            if (engine != null) {
-                engine.releaseAll();
-                engine.loop.stop(() -> { });
-            } else if (server != null) {
-                try {
-                    server.close();
-                } catch (IOException ignored) {
-                    // failed to bind: nothing held
-                }
-            }
+            releaseAfterFailedStart(server, engine);
             throw new UncheckedIOException("netfault could not start listener '" + config.name() + "'", e);
+        } catch (RuntimeException e) {
+            releaseAfterFailedStart(server, engine); // a bad -Dnetfault.loop.spinMicros, say: the port is not kept
+            throw e;
+        }
+    }
+
+    private static void releaseAfterFailedStart(ServerSocketChannel server, ListenerEngine engine) {
+        if (engine != null) {
+            engine.releaseAll();
+            engine.loop.stop(() -> { });
+        } else if (server != null) {
+            try {
+                server.close();
+            } catch (IOException ignored) {
+                // failed to bind: nothing held
+            }
         }
     }
 

@@ -107,7 +107,7 @@ final class Relay {
 
             @Override
             void counting(Pipe pipe, int n) {
-                count(pipe, n, echo);
+                count(pipe, n);
             }
 
             @Override
@@ -245,7 +245,7 @@ final class Relay {
         pipe.readSome(n, limit);
         if (pipe.sink == null && !pipe.blackhole) {
             loop.giveBack(buffer);
-            delivered(pipe, n, false); // a stand-alone listener consumes what it reads
+            consumed(pipe, n); // a stand-alone listener consumes what it reads
         } else if (pipe.blackhole || pipe.eofPassedOn) {
             loop.giveBack(buffer); // dropped
             if (pipe.direction == Direction.FROM_CLIENT) {
@@ -261,19 +261,20 @@ final class Relay {
     }
 
     /** A stand-alone listener consumed what it read: counted and delivered at once. */
-    private void delivered(Pipe pipe, int n, boolean echoed) {
-        count(pipe, n, echoed);
+    private void consumed(Pipe pipe, int n) {
+        count(pipe, n);
         pipe.transferred += n;
         fireDue(pipe);
     }
 
-    private void count(Pipe pipe, long n, boolean echoed) {
+    /** Counts bytes that reached (or, negative, did not reach) the pipe's sink. */
+    private void count(Pipe pipe, long n) {
         if (pipe.direction == Direction.FROM_CLIENT && pipe.sink != client) {
             log.addFromClient(n);
         }
-        if (pipe.direction == Direction.TO_CLIENT || echoed) {
-            if (echoed) {
-                log.addFromClient(n);
+        if (pipe.direction == Direction.TO_CLIENT || echo) {
+            if (echo) {
+                log.addFromClient(n); // an echo counts what it sends back as both received and sent
             }
             log.addToClient(n);
         }

@@ -18,7 +18,7 @@ abstract class Shaper {
     /** {@return whether the connection still relays; a fault fired by a write may have ended it} */
     abstract boolean relaying();
 
-    /** {@code n} bytes went out: count them and fire the faults due at the new offset. */
+    /** {@code n} bytes went out (already counted, see {@link #counting}): fire the faults due at the new offset. */
     abstract void delivered(Pipe pipe, int n);
 
     /**
@@ -155,10 +155,10 @@ abstract class Shaper {
             } finally {
                 buffer.limit(limit);
             }
-            if (n < want) {
+            pipe.socketFull = n < want;
+            if (pipe.socketFull) {
                 counting(pipe, n - want);
             }
-            pipe.socketFull = n < want;
             ByteBuffer drained = pipe.consumed(n);
             if (drained != null) {
                 loop.giveBack(drained);

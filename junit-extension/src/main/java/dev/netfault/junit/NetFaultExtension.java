@@ -30,13 +30,14 @@ import org.opentest4j.AssertionFailedError;
 final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, InvocationInterceptor, TestExecutionExceptionHandler {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(NetFaultExtension.class);
+    private static final String HANG_TIMEOUT = "hang timeout";
     private static final Set<Class<?>> HANDLES = Set.of(FaultListener.class, Journal.class, HeldPort.class, SocketFactory.class, NetFault.class);
 
     @Override
     public void beforeEach(ExtensionContext context) {
         FaultPlan plan = FaultPlan.of(context);
         if (!plan.isEmpty()) {
-            HangGuard.timeoutFor(context); // an invalid timeout fails the test before anything is installed
+            hangTimeout(context); // an invalid timeout fails the test before anything is installed
             context.getStore(NAMESPACE).put(InstalledFaults.class, plan.install());
         }
     }
@@ -65,6 +66,17 @@ final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, 
         guarded(invocation, context, "@AfterEach method " + invocationContext.getExecutable().getName() + "() of test " + testName(context));
     }
 
+    /** {@return the test's hang timeout, looked up once per test and kept for its lifecycle methods} */
+    private static Duration hangTimeout(ExtensionContext context) {
+        ExtensionContext.Store store = context.getStore(NAMESPACE);
+        Duration timeout = store.get(HANG_TIMEOUT, Duration.class);
+        if (timeout == null) {
+            timeout = HangGuard.timeoutFor(context);
+            store.put(HANG_TIMEOUT, timeout);
+        }
+        return timeout;
+    }
+
     private static String testName(ExtensionContext context) {
         return context.getRequiredTestMethod().getName() + "()";
     }
@@ -76,7 +88,7 @@ final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, 
             invocation.proceed();
             return;
         }
-        Duration timeout = HangGuard.timeoutFor(context);
+        Duration timeout = hangTimeout(context);
         if (timeout.isZero()) {
             invocation.proceed();
             return;

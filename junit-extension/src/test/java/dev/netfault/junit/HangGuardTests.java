@@ -22,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -220,7 +221,8 @@ class HangGuardTests {
         @Test
         @InjectReset(after = 1, unit = TimeUnit.HOURS)
         void busyElsewhere(FaultListener server) throws InterruptedException {
-            Thread.sleep(1_000); // stands for slow work that no network fault explains
+            // stands for work that never finishes and that no network fault explains: nothing counts the latch down
+            new CountDownLatch(1).await(1, TimeUnit.SECONDS);
         }
 
         @Test

@@ -77,13 +77,9 @@ public final class KeyValueServer implements AutoCloseable {
     }
 
     private ServerSocket bind() {
-        ServerSocket socket = null;
         try {
-            socket = new ServerSocket();
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort));
-            return socket;
+            return new ServerSocket(requestedPort, 50, InetAddress.getLoopbackAddress()); // closes itself if the bind fails
         } catch (IOException e) {
-            closeQuietly(socket);
             String why = e instanceof BindException
                     ? "the port is already in use. Stop the process that holds it, or configure another port."
                     : e.toString();
