@@ -1,5 +1,7 @@
 package dev.netfault;
 
+import dev.netfault.internal.OwnPorts;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -32,7 +34,7 @@ public final class HeldPort implements AutoCloseable {
         try {
             channel = ServerSocketChannel.open(StandardProtocolFamily.INET);
             channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
-            return new HeldPort(channel);
+            return new HeldPort(OwnPorts.register(channel));
         } catch (IOException e) {
             closeQuietly(channel);
             throw new UncheckedIOException("netfault could not hold a loopback port", e);

@@ -106,6 +106,7 @@ public final class ListenerEngine implements FaultListener {
             server = ServerSocketChannel.open(StandardProtocolFamily.INET);
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config.backlog());
             server.configureBlocking(false);
+            OwnPorts.register(server);
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
             engine = new ListenerEngine(config, server, new EventLoop("netfault-" + config.name() + "-" + port));
             if (config.fillAcceptQueue()) {
@@ -323,6 +324,7 @@ public final class ListenerEngine implements FaultListener {
                 try {
                     reopened.bind(address, config.backlog());
                     reopened.configureBlocking(false);
+                    OwnPorts.register(reopened);
                     serverKey = reopened.register(loop.selector(), config.acceptNever() ? 0 : SelectionKey.OP_ACCEPT, acceptor);
                 } catch (IOException e) {
                     reopened.close();

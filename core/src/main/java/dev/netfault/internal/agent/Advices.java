@@ -25,7 +25,7 @@ final class Advices {
         static void enter(@Advice.Argument(1) FileDescriptor fd,
                 @Advice.Argument(value = 2, readOnly = false) InetAddress remote,
                 @Advice.Argument(value = 3, readOnly = false) int port) throws IOException {
-            if (NetFaultHooks.active) {
+            if (NetFaultHooks.recording) {
                 Object decision = NetFaultHooks.connect(fd, remote, port);
                 if (decision instanceof InetSocketAddress) {
                     remote = ((InetSocketAddress) decision).getAddress();
@@ -33,6 +33,13 @@ final class Advices {
                 } else if (decision instanceof IOException) {
                     throw (IOException) decision;
                 }
+            }
+        }
+
+        @Advice.OnMethodExit(onThrowable = IOException.class)
+        static void exit(@Advice.Argument(1) FileDescriptor fd, @Advice.Thrown Throwable thrown) {
+            if (thrown == null && NetFaultHooks.recording) {
+                NetFaultHooks.connected(fd);
             }
         }
     }

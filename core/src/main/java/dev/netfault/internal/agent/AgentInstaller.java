@@ -48,6 +48,10 @@ public final class AgentInstaller {
     private static volatile boolean installed;
     private static AgentUnavailableException failure;
     private static volatile MethodHandle shutdown;
+    private static volatile MethodHandle poll;
+    private static volatile MethodHandle localPort;
+    private static volatile MethodHandle remotePort;
+    private static volatile short pollOut;
 
     private AgentInstaller() {
     }
@@ -75,10 +79,15 @@ public final class AgentInstaller {
             Class<?> hooks = injectHooks(inst);
             step = "let java.base reach netfault's hooks";
             Module javaBase = Object.class.getModule();
-            inst.redefineModule(javaBase, Set.of(hooks.getModule()), Map.of(),
+            inst.redefineModule(javaBase, Set.of(hooks.getModule()), Map.of("sun.net", Set.of(AgentInstaller.class.getModule())),
                     Map.of("sun.nio.ch", Set.of(AgentInstaller.class.getModule())), Set.of(), Map.of());
-            shutdown = MethodHandles.privateLookupIn(Class.forName("sun.nio.ch.Net"), MethodHandles.lookup())
-                    .findStatic(Class.forName("sun.nio.ch.Net"), "shutdown", MethodType.methodType(void.class, FileDescriptor.class, int.class));
+            Class<?> net = Class.forName("sun.nio.ch.Net");
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(net, MethodHandles.lookup());
+            shutdown = lookup.findStatic(net, "shutdown", MethodType.methodType(void.class, FileDescriptor.class, int.class));
+            localPort = lookup.findStatic(net, "localPort", MethodType.methodType(int.class, FileDescriptor.class));
+            remotePort = lookup.findStatic(net, "remotePort", MethodType.methodType(int.class, FileDescriptor.class));
+            poll = lookup.findStatic(net, "poll", MethodType.methodType(int.class, FileDescriptor.class, int.class, long.class));
+            pollOut = (Short) lookup.findStaticVarHandle(net, "POLLOUT", short.class).get();
             step = "instrument the JDK's socket classes";
             Set<String> transformed = transform(inst);
             step = "check the instrumentation";
@@ -201,6 +210,33 @@ public final class AgentInstaller {
             shutdown.invokeExact(fd, 2);
         } catch (Throwable ignored) {
             // already closed: the application will see that instead
+        }
+    }
+
+    /** {@return whether the socket's connect has completed (it polls writable); false if that cannot be told} */
+    static boolean connected(FileDescriptor fd) {
+        try {
+            return ((int) poll.invokeExact(fd, (int) pollOut, 0L) & pollOut) != 0;
+        } catch (Throwable closedOrFailed) {
+            return false;
+        }
+    }
+
+    /** {@return the socket's local port, or -1 if it has none or is closed} */
+    static int localPort(FileDescriptor fd) {
+        try {
+            return (int) localPort.invokeExact(fd);
+        } catch (Throwable closed) {
+            return -1;
+        }
+    }
+
+    /** {@return the socket's peer port, or -1 if it is not connected or closed} */
+    static int remotePort(FileDescriptor fd) {
+        try {
+            return (int) remotePort.invokeExact(fd);
+        } catch (Throwable closed) {
+            return -1;
         }
     }
 

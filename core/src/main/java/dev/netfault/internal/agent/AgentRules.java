@@ -2,6 +2,7 @@ package dev.netfault.internal.agent;
 
 import dev.netfault.AgentRule;
 import dev.netfault.Target;
+import dev.netfault.internal.OwnPorts;
 import dev.netfault.internal.boot.NetFaultHooks;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -13,8 +14,14 @@ import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.WeakHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,16 +30,27 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The rules the socket agent applies, and the hook functions that apply them. Rules are kept in
  * concurrent collections: the hooks run on whatever thread the application connects, reads or
- * accepts on (including {@code HttpClient}'s selector thread).
+ * accepts on (including {@code HttpClient}'s selector thread). Every change to the rules and to the
+ * armed connections happens under one lock, which also recomputes the hooks' {@code active} flags,
+ * so a rule added on one thread while another removes its own is never switched off.
+ *
+ * <p>The connect hook runs for every connect once the agent is installed and remembers the
+ * application's connections (weakly, by file descriptor), so that a rule made later reaches the
+ * connections that were already open: see {@link #reachExisting}.
  */
 public final class AgentRules {
 
+    private static final Object LOCK = new Object();
     private static final List<ConnectRule> CONNECT_RULES = new CopyOnWriteArrayList<>();
-    private static final Map<FileDescriptor, ArmedTimeout> ARMED = new ConcurrentHashMap<>();
+    private static final Map<FileDescriptor, ArmedFault> ARMED = new ConcurrentHashMap<>();
+    /** The application's open connections, by file descriptor, as it asked for them (weak: a dropped socket goes). */
+    private static final Map<FileDescriptor, Known> KNOWN = Collections.synchronizedMap(new WeakHashMap<>());
+    private static volatile MethodHandle connectionReset;
     private static final Map<Integer, AcceptFailures> ACCEPT_FAILURES = new ConcurrentHashMap<>();
     private static final Map<String, ResolveFailure> RESOLVE_FAILURES = new ConcurrentHashMap<>();
     private static final ScheduledThreadPoolExecutor TIMER;
@@ -54,10 +72,19 @@ public final class AgentRules {
 
     static void start(boolean javaagent) {
         viaJavaagent = javaagent;
+        try {
+            // What SocketDispatcher.read throws for ECONNRESET; NioSocketImpl turns it into its sticky "Connection reset".
+            Class<?> type = Class.forName("sun.net.ConnectionResetException");
+            connectionReset = MethodHandles.lookup().findConstructor(type, MethodType.methodType(void.class, String.class));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("sun.net.ConnectionResetException is not reachable", e);
+        }
         NetFaultHooks.connectHook = AgentRules::onConnect;
+        NetFaultHooks.connectedHook = AgentRules::onConnected;
         NetFaultHooks.ioHook = AgentRules::onIo;
         NetFaultHooks.acceptHook = AgentRules::onAccept;
         NetFaultHooks.resolveHook = AgentRules::onResolve;
+        NetFaultHooks.recording = true;
     }
 
     /** {@return whether the agent was loaded with -javaagent rather than by self-attach} */
@@ -65,16 +92,20 @@ public final class AgentRules {
         return viaJavaagent;
     }
 
-    private static void refresh() {
-        NetFaultHooks.active = !CONNECT_RULES.isEmpty() || !ACCEPT_FAILURES.isEmpty() || !RESOLVE_FAILURES.isEmpty();
-        NetFaultHooks.ioActive = !ARMED.isEmpty();
+    /** Changes the rules or armed connections and recomputes the hooks' flags, atomically. */
+    private static void update(Runnable change) {
+        synchronized (LOCK) {
+            change.run();
+            NetFaultHooks.active = !CONNECT_RULES.isEmpty() || !ACCEPT_FAILURES.isEmpty() || !RESOLVE_FAILURES.isEmpty();
+            NetFaultHooks.ioActive = !ARMED.isEmpty();
+        }
     }
 
     // ---- rules ---------------------------------------------------------------------------------
 
     /** Connections to {@code target} go to {@code destination} instead. */
     public static AgentRule redirect(Target target, InetSocketAddress destination) {
-        return add(new ConnectRule(target, destination, null, "redirect " + target + " to " + destination, null));
+        return add(new ConnectRule(target, destination, null, "redirect " + target + " to " + destination, null), true);
     }
 
     /** Connections to {@code target} are refused by the kernel: they go to a port bound by nobody listening. */
@@ -84,7 +115,8 @@ public final class AgentRules {
             closedPort = SocketChannel.open(StandardProtocolFamily.INET);
             closedPort.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             InetSocketAddress destination = (InetSocketAddress) closedPort.getLocalAddress();
-            return add(new ConnectRule(target, destination, null, "refuse " + target, closedPort));
+            OwnPorts.register(closedPort);
+            return add(new ConnectRule(target, destination, null, "refuse " + target, closedPort), true);
         } catch (IOException e) {
             closeQuietly(closedPort);
             throw new IllegalStateException("netfault could not reserve a closed loopback port", e);
@@ -93,33 +125,62 @@ public final class AgentRules {
 
     /** Connections to {@code target} time out once established for {@code after}: reads and writes fail with ETIMEDOUT. */
     public static AgentRule timeOut(Target target, Duration after) {
-        return add(new ConnectRule(target, null, after, "time out connections to " + target + " after " + after.toMillis() + " ms", null));
+        return add(new ConnectRule(target, null, after, "time out connections to " + target + " after " + after.toMillis() + " ms", null), true);
     }
 
     /** The next {@code times} accepts on the listening {@code port} fail with EMFILE. */
     public static AgentRule failAccept(int port, int times) {
         AcceptFailures rule = new AcceptFailures(port, times);
-        if (ACCEPT_FAILURES.putIfAbsent(port, rule) != null) {
-            throw new IllegalStateException("accepts on port " + port + " already fail under another rule");
+        synchronized (LOCK) {
+            if (ACCEPT_FAILURES.containsKey(port)) {
+                throw new IllegalStateException("accepts on port " + port + " already fail under another rule");
+            }
+            update(() -> ACCEPT_FAILURES.put(port, rule));
         }
-        refresh();
         return rule;
     }
 
     /** Resolving {@code host} fails with {@code UnknownHostException}. */
     public static AgentRule failResolution(String host) {
         ResolveFailure rule = new ResolveFailure(host.toLowerCase(Locale.ROOT));
-        if (RESOLVE_FAILURES.putIfAbsent(rule.host, rule) != null) {
-            throw new IllegalStateException("resolving " + host + " already fails under another rule");
+        synchronized (LOCK) {
+            if (RESOLVE_FAILURES.containsKey(rule.host)) {
+                throw new IllegalStateException("resolving " + host + " already fails under another rule");
+            }
+            update(() -> RESOLVE_FAILURES.put(rule.host, rule));
         }
-        refresh();
         return rule;
     }
 
-    private static AgentRule add(ConnectRule rule) {
-        CONNECT_RULES.add(rule);
-        refresh();
+    private static AgentRule add(ConnectRule rule, boolean reachExisting) {
+        update(() -> CONNECT_RULES.add(rule));
+        if (reachExisting) {
+            reachExisting(rule);
+        }
         return rule;
+    }
+
+    /**
+     * A rule made while the application already holds connections to its target (a warm pool, a
+     * cached application context) reaches them too. A time-out applies faithfully: each such
+     * connection dies with {@code ETIMEDOUT} {@code after} from now. A redirect (a fault listener
+     * in front of the target) or a refusal cannot move a connection that is already established:
+     * it ends as when the server's host fails, with {@code ECONNRESET} at the application's next read or
+     * write, so the application reconnects, through the rule.
+     */
+    private static void reachExisting(ConnectRule rule) {
+        List<Map.Entry<FileDescriptor, Known>> open;
+        synchronized (KNOWN) {
+            open = new ArrayList<>(KNOWN.entrySet());
+        }
+        for (Map.Entry<FileDescriptor, Known> entry : open) {
+            FileDescriptor fd = entry.getKey();
+            Known known = entry.getValue();
+            if (!known.ownPort && known.isOpenOn(fd) && rule.target.matches(known.nameUsed, known.address, known.port, rule.resolved)) {
+                rule.existing.incrementAndGet();
+                arm(fd, rule, rule.timeoutAfter != null ? ArmedFault.TIMED_OUT : ArmedFault.RESET, true);
+            }
+        }
     }
 
     // ---- hooks ---------------------------------------------------------------------------------
@@ -133,46 +194,78 @@ public final class AgentRules {
         int port = (Integer) call[2];
         String text = address.toString(); // "name/literal": the name the application used, without a reverse lookup
         String nameUsed = text.substring(0, Math.max(0, text.indexOf('/')));
+        // netfault's own listeners (this test's and other tests') are out of reach of rules that leave host or port open
+        boolean ownPort = address.isLoopbackAddress() && OwnPorts.contains(port);
         Object decision = null;
-        for (ConnectRule rule : CONNECT_RULES) {
-            if (rule.target.matches(nameUsed, address, port, rule.resolved)) {
-                if (rule.timeoutAfter != null) {
-                    arm(fd, rule);
-                } else if (decision == null) {
-                    decision = rule.destination;
+        if (NetFaultHooks.active) {
+            for (ConnectRule rule : CONNECT_RULES) {
+                if ((!ownPort || rule.target.host() != null && rule.target.port() != 0)
+                        && rule.target.matches(nameUsed, address, port, rule.resolved)) {
+                    if (rule.timeoutAfter != null) {
+                        rule.hits.incrementAndGet();
+                        arm(fd, rule, ArmedFault.TIMED_OUT, false);
+                    } else if (decision == null) {
+                        rule.hits.incrementAndGet();
+                        decision = rule.destination;
+                    }
                 }
             }
+        }
+        if (decision == null) {
+            KNOWN.put(fd, new Known(address, nameUsed, port, ownPort));
         }
         return decision;
     }
 
-    private static void arm(FileDescriptor fd, ConnectRule rule) {
-        ArmedTimeout armed = new ArmedTimeout(fd, rule, System.nanoTime() + rule.timeoutAfter.toNanos());
-        ARMED.put(fd, armed);
-        rule.armed.add(armed);
-        if (!rule.timeoutAfter.isZero()) {
-            armed.timer = TIMER.schedule(armed::fire, rule.timeoutAfter.toNanos(), TimeUnit.NANOSECONDS);
+    /**
+     * Arms a fault on one connection. {@code established}: the connection is open already (the
+     * clock starts now); otherwise it is being connected, and a time-out counts from when the
+     * connect completes.
+     */
+    private static void arm(FileDescriptor fd, ConnectRule rule, int kind, boolean established) {
+        Duration after = kind == ArmedFault.RESET ? Duration.ZERO : rule.timeoutAfter;
+        ArmedFault armed = new ArmedFault(fd, rule, kind, after, established);
+        update(() -> {
+            ARMED.put(fd, armed);
+            rule.armed.add(armed);
+        });
+        if (kind == ArmedFault.RESET) {
+            armed.fire();
+        } else if (!after.isZero()) {
+            armed.schedule(after);
         }
-        refresh();
     }
 
     private static IOException onIo(Object[] call) {
-        ArmedTimeout armed = ARMED.get((FileDescriptor) call[0]);
+        ArmedFault armed = ARMED.get((FileDescriptor) call[0]);
         if (armed == null) {
             return null;
         }
+        boolean write = (Boolean) call[1];
         boolean afterRead = (Boolean) call[2];
-        if (!afterRead && armed.state.get() == ArmedTimeout.WAITING && System.nanoTime() - armed.deadline >= 0) {
+        armed.established = true; // it reads or writes: the connect is complete
+        if (!afterRead && armed.state.get() == ArmedFault.WAITING && armed.due()) {
             armed.fire();
         }
-        // The first operation after the fault reports ETIMEDOUT; later ones see the shut-down
+        // The first operation after the fault reports the errno; later ones see the shut-down
         // socket as the kernel leaves it: read -1, write "Broken pipe".
-        if (armed.state.compareAndSet(ArmedTimeout.FIRED, ArmedTimeout.REPORTED)) {
+        if (armed.state.compareAndSet(ArmedFault.FIRED, ArmedFault.REPORTED)) {
             armed.disarm(); // reported: from now on the shut-down socket speaks for itself
-            refresh();
-            return new IOException("Connection timed out");
+            return armed.kind == ArmedFault.TIMED_OUT ? new IOException("Connection timed out") : reset(write);
         }
         return null;
+    }
+
+    /** {@return what the JDK's SocketDispatcher throws for ECONNRESET} */
+    private static IOException reset(boolean write) {
+        if (write) {
+            return new IOException("Connection reset by peer");
+        }
+        try {
+            return (IOException) connectionReset.invoke("Connection reset");
+        } catch (Throwable impossible) {
+            return new java.net.SocketException("Connection reset");
+        }
     }
 
     private static IOException onAccept(int port) {
@@ -187,6 +280,7 @@ public final class AgentRules {
     private static Object onResolve(String host) {
         ResolveFailure failure = RESOLVE_FAILURES.get(host.toLowerCase(Locale.ROOT));
         if (failure != null) {
+            failure.hits.incrementAndGet();
             // As the JDK: the first lookup reports the resolver's error, later ones come from its negative cache.
             return new UnknownHostException(failure.first.compareAndSet(true, false) ? host + ": Name or service not known" : host);
         }
@@ -258,6 +352,35 @@ public final class AgentRules {
 
     // ---- rule types ----------------------------------------------------------------------------
 
+    /** A connection the application opened, as it asked for it. */
+    private static final class Known {
+        final InetAddress address;
+        final String nameUsed;
+        final int port;
+        final boolean ownPort;
+        /** Its local port once the connect call returned: with the remote port, how a reused descriptor is told apart. */
+        volatile int localPort = -1;
+
+        Known(InetAddress address, String nameUsed, int port, boolean ownPort) {
+            this.address = address;
+            this.nameUsed = nameUsed;
+            this.port = port;
+            this.ownPort = ownPort;
+        }
+
+        /** {@return whether {@code fd} is still this connection (a closed socket's number may have been reused)} */
+        boolean isOpenOn(FileDescriptor fd) {
+            return fd.valid() && localPort > 0 && AgentInstaller.localPort(fd) == localPort && AgentInstaller.remotePort(fd) == port;
+        }
+    }
+
+    private static void onConnected(FileDescriptor fd) {
+        Known known = KNOWN.get(fd);
+        if (known != null) {
+            known.localPort = AgentInstaller.localPort(fd);
+        }
+    }
+
     private static final class ConnectRule implements AgentRule {
         final Target target;
         final InetAddress[] resolved;
@@ -267,7 +390,11 @@ public final class AgentRules {
         final Duration timeoutAfter;
         final String description;
         final SocketChannel reserved;
-        final List<ArmedTimeout> armed = new CopyOnWriteArrayList<>();
+        final List<ArmedFault> armed = new CopyOnWriteArrayList<>();
+        /** Connects this rule acted on. */
+        final AtomicLong hits = new AtomicLong();
+        /** Connections that were open when the rule was made, and that it reached. */
+        final AtomicLong existing = new AtomicLong();
         private final AtomicBoolean closed = new AtomicBoolean();
 
         ConnectRule(Target target, InetSocketAddress destination, Duration timeoutAfter, String description, SocketChannel reserved) {
@@ -288,14 +415,26 @@ public final class AgentRules {
         }
 
         @Override
+        public long matches() {
+            return hits.get() + existing.get();
+        }
+
+        @Override
+        public String describeMatches() {
+            long e = existing.get();
+            return hits.get() + " connect(s)" + (e == 0 ? "" : ", " + e + " connection(s) already open when it was made");
+        }
+
+        @Override
         public void close() {
             if (closed.compareAndSet(false, true)) {
-                CONNECT_RULES.remove(this);
-                for (ArmedTimeout a : armed) {
-                    a.disarm();
-                }
+                update(() -> {
+                    CONNECT_RULES.remove(this);
+                    for (ArmedFault a : armed) {
+                        a.disarm();
+                    }
+                });
                 closeQuietly(reserved);
-                refresh();
             }
         }
 
@@ -305,25 +444,72 @@ public final class AgentRules {
         }
     }
 
-    private static final class ArmedTimeout {
+    /** A fault armed on one connection: it fires (the socket is shut down), then its first I/O reports the errno. */
+    private static final class ArmedFault {
         static final int WAITING = 0;
         static final int FIRED = 1;
         static final int REPORTED = 2;
+        static final int TIMED_OUT = 0;
+        static final int RESET = 1;
+        /** How often a time-out whose connect is still in progress looks again. */
+        private static final long CONNECT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
         final FileDescriptor fd;
         final ConnectRule rule;
-        final long deadline;
+        final int kind;
+        final Duration after;
         final AtomicInteger state = new AtomicInteger(WAITING);
+        /** When the connection dies; counted from when its connect completed. */
+        volatile long deadline;
+        volatile boolean established;
         volatile ScheduledFuture<?> timer;
 
-        ArmedTimeout(FileDescriptor fd, ConnectRule rule, long deadline) {
+        ArmedFault(FileDescriptor fd, ConnectRule rule, int kind, Duration after, boolean established) {
             this.fd = fd;
             this.rule = rule;
-            this.deadline = deadline;
+            this.kind = kind;
+            this.after = after;
+            this.established = established;
+            this.deadline = System.nanoTime() + after.toNanos();
+        }
+
+        boolean due() {
+            return System.nanoTime() - deadline >= 0;
+        }
+
+        void schedule(Duration delay) {
+            timer = TIMER.schedule(this::onTimer, delay.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        /**
+         * The clock ran out. A connect still in progress (a slow or dropped SYN) must meet its own
+         * fate, the kernel's connect timeout or the client's, not this fault: the clock restarts when
+         * the connect completes.
+         */
+        private void onTimer() {
+            if (state.get() != WAITING) {
+                return;
+            }
+            if (!fd.valid()) {
+                disarm(); // closed before it died
+                return;
+            }
+            if (!established && !AgentInstaller.connected(fd)) {
+                deadline = Long.MAX_VALUE; // unknown until the connect completes
+                timer = TIMER.schedule(this::onTimer, CONNECT_POLL_NANOS, TimeUnit.NANOSECONDS);
+                return;
+            }
+            if (deadline == Long.MAX_VALUE) {
+                established = true;
+                deadline = System.nanoTime() + after.toNanos();
+                schedule(after);
+                return;
+            }
+            fire();
         }
 
         void fire() {
             if (state.compareAndSet(WAITING, FIRED)) {
-                // What the kernel does when its retransmissions give up: the connection is dead both ways.
+                // What the kernel does when its retransmissions give up, or a reset arrives: the connection is dead both ways.
                 AgentInstaller.shutdown(fd);
             }
         }
@@ -333,7 +519,7 @@ public final class AgentRules {
             if (t != null) {
                 t.cancel(false);
             }
-            ARMED.remove(fd, this);
+            update(() -> ARMED.remove(fd, this));
         }
     }
 
@@ -353,16 +539,25 @@ public final class AgentRules {
         }
 
         @Override
+        public long matches() {
+            return failed.get();
+        }
+
+        @Override
+        public String describeMatches() {
+            return failed.get() + " accept(s) failed";
+        }
+
+        @Override
         public void close() {
-            if (ACCEPT_FAILURES.remove(port, this)) {
-                refresh();
-            }
+            update(() -> ACCEPT_FAILURES.remove(port, this));
         }
     }
 
     private static final class ResolveFailure implements AgentRule {
         final String host;
         final AtomicBoolean first = new AtomicBoolean(true);
+        final AtomicLong hits = new AtomicLong();
 
         ResolveFailure(String host) {
             this.host = host;
@@ -374,10 +569,18 @@ public final class AgentRules {
         }
 
         @Override
+        public long matches() {
+            return hits.get();
+        }
+
+        @Override
+        public String describeMatches() {
+            return hits.get() + " lookup(s) failed";
+        }
+
+        @Override
         public void close() {
-            if (RESOLVE_FAILURES.remove(host, this)) {
-                refresh();
-            }
+            update(() -> RESOLVE_FAILURES.remove(host, this));
         }
     }
 }

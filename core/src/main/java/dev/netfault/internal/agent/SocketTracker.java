@@ -78,8 +78,10 @@ public final class SocketTracker {
             if (CURRENT.get() == this) {
                 CURRENT.remove();
             }
-            if (ACTIVE.decrementAndGet() == 0) {
-                NetFaultHooks.tracking = false;
+            synchronized (ACTIVE) {
+                if (ACTIVE.decrementAndGet() == 0) {
+                    NetFaultHooks.tracking = false;
+                }
             }
             return leaks;
         }
@@ -90,9 +92,11 @@ public final class SocketTracker {
         AgentInstaller.install();
         Session session = new Session();
         CURRENT.set(session);
-        ACTIVE.incrementAndGet();
         NetFaultHooks.openedHook = SocketTracker::opened;
-        NetFaultHooks.tracking = true;
+        synchronized (ACTIVE) { // with stop(): the flag is never left off while a session is active
+            ACTIVE.incrementAndGet();
+            NetFaultHooks.tracking = true;
+        }
         return session;
     }
 

@@ -23,11 +23,18 @@ public final class NetFaultHooks {
     public static volatile boolean active;
     /** Some established connection has an I/O fault armed. */
     public static volatile boolean ioActive;
+    /**
+     * The agent is installed: every connect is reported to {@link #connectHook}, even with no rule
+     * active, so that rules made later reach connections opened before them.
+     */
+    public static volatile boolean recording;
     /** Socket leak tracking is on. */
     public static volatile boolean tracking;
 
     /** (fd, InetAddress, Integer port) to null (pass), an InetSocketAddress (go there instead) or an IOException (throw it). */
     public static volatile Function<Object[], Object> connectHook;
+    /** Told each connect call that returned without an exception (connected, or in progress for a non-blocking one). */
+    public static volatile Consumer<FileDescriptor> connectedHook;
     /** (fd, Boolean write, Boolean afterRead) to null (pass) or the IOException to throw. */
     public static volatile Function<Object[], IOException> ioHook;
     /** The listening port to null (pass) or the IOException accept throws. */
@@ -43,6 +50,13 @@ public final class NetFaultHooks {
     public static Object connect(FileDescriptor fd, InetAddress address, int port) {
         Function<Object[], Object> hook = connectHook;
         return hook == null ? null : hook.apply(new Object[] {fd, address, port});
+    }
+
+    public static void connected(FileDescriptor fd) {
+        Consumer<FileDescriptor> hook = connectedHook;
+        if (hook != null) {
+            hook.accept(fd);
+        }
     }
 
     public static IOException io(FileDescriptor fd, boolean write, boolean afterRead) {
