@@ -42,6 +42,9 @@ public record Target(String host, int port) {
         int port = 0;
         int colon = value.lastIndexOf(':');
         boolean bracketed = value.startsWith("[");
+        if (!bracketed && value.indexOf(':') != colon) {
+            throw new IllegalArgumentException(ipv6WithoutBrackets(text, value));
+        }
         if (colon >= 0 && (!bracketed || colon > value.indexOf(']')) && (bracketed || value.indexOf(':') == colon)) {
             host = value.substring(0, colon);
             try {
@@ -60,6 +63,16 @@ public record Target(String host, int port) {
             throw new IllegalArgumentException("a target must be host:port, host or :port, such as \"db.internal:5432\", but was \"" + text + "\"");
         }
         return new Target(host.isEmpty() ? null : host, port);
+    }
+
+    private static String ipv6WithoutBrackets(String text, String value) {
+        int colon = value.lastIndexOf(':');
+        String tail = value.substring(colon + 1);
+        String asPort = tail.chars().allMatch(Character::isDigit) && !tail.isEmpty() && tail.length() <= 5
+                && Integer.parseInt(tail) >= 1 && Integer.parseInt(tail) <= 65535
+                ? "\"[" + value.substring(0, colon) + "]:" + tail + "\" for that address and port " + tail + ", or " : "";
+        return "an IPv6 address in a target must be written in brackets, but was \"" + text + "\": write " + asPort
+                + "\"[" + value + "]\" for the address on any port";
     }
 
     /** {@return the target's host and port, any host} */

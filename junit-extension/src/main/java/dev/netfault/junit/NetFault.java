@@ -5,6 +5,7 @@ import dev.netfault.FaultListener;
 import dev.netfault.HeldPort;
 import dev.netfault.SocketAgent;
 import dev.netfault.Target;
+import dev.netfault.junit.internal.AnnotationKinds;
 import dev.netfault.junit.internal.InstalledFaults;
 import java.time.Duration;
 import java.util.Objects;
@@ -43,7 +44,8 @@ public final class NetFault {
      */
     public FaultListener listener() {
         return faults.listener().orElseThrow(() -> new IllegalStateException(
-                "the test has no fault listener: annotate it with @InjectReset, @SlowAccept or @LeakedServerSockets, or start one with start(...)"));
+                "the test has no fault listener: annotate it with one of "
+                        + AnnotationKinds.names(AnnotationKinds.Role.LISTENER_FAULT, AnnotationKinds.Role.LISTENER) + ", or start one with start(...)"));
     }
 
     /**
@@ -87,22 +89,23 @@ public final class NetFault {
      * can stand in for it.
      */
     public AgentRule redirect(String target, FaultListener listener) {
-        return faults.own(SocketAgent.redirect(Target.parse(target), Objects.requireNonNull(listener, "listener").address()));
+        return faults.aim(SocketAgent.redirect(Target.parse(target), Objects.requireNonNull(listener, "listener").address()),
+                "NetFault.redirect(\"" + target + "\", ...)");
     }
 
     /** The kernel refuses the application's connections to {@code target}; see {@link RefuseConnections}. */
     public AgentRule refuse(String target) {
-        return faults.own(SocketAgent.refuse(Target.parse(target)));
+        return faults.aim(SocketAgent.refuse(Target.parse(target)), "NetFault.refuse(\"" + target + "\")");
     }
 
     /** Connections to {@code target} die with ETIMEDOUT {@code after} they opened; see {@link TimeOutConnections}. */
     public AgentRule timeOutConnections(String target, Duration after) {
-        return faults.own(SocketAgent.timeOutConnections(Target.parse(target), after));
+        return faults.aim(SocketAgent.timeOutConnections(Target.parse(target), after), "NetFault.timeOutConnections(\"" + target + "\", ...)");
     }
 
     /** Resolving {@code host} fails; see {@link FailResolution}. */
     public AgentRule failResolution(String host) {
-        return faults.own(SocketAgent.failResolution(host));
+        return faults.aim(SocketAgent.failResolution(host), "NetFault.failResolution(\"" + host + "\")");
     }
 
     /**
@@ -110,6 +113,6 @@ public final class NetFault {
      * {@code IOException: Too many open files}; see {@link SocketAgent#failAccept}.
      */
     public AgentRule failAccept(int port, int times) {
-        return faults.own(SocketAgent.failAccept(port, times));
+        return faults.aim(SocketAgent.failAccept(port, times), "NetFault.failAccept(" + port + ", " + times + ")");
     }
 }

@@ -33,6 +33,22 @@ public final class NetFaultConfig {
      */
     public static final String SEED_PROPERTY_NAME = "netfault.seed";
 
+    /**
+     * What happens when a fault of the test that is aimed at a target (a {@code target} attribute,
+     * {@link RefuseConnections}, {@link TimeOutConnections}, {@link FailResolution}, or a rule made
+     * through {@link NetFault}) reached no connection, lookup or accept by the end of the test:
+     * {@code fail} (the default) fails the test with the likely causes and their fixes; {@code warn}
+     * publishes the same text as a report entry ({@code netfault.unmatched}) and lets the test pass.
+     */
+    public static final String UNMATCHED_PROPERTY_NAME = "netfault.unmatched";
+
+    /**
+     * {@code true} lets a fault listener relay to a target or upstream that is not a loopback
+     * address ({@code @InjectReset(target = "10.1.2.3:80")}). By default such an annotation fails
+     * the test before anything is opened: netfault keeps test traffic on the machine.
+     */
+    public static final String ALLOW_NON_LOOPBACK_PROPERTY_NAME = "netfault.allowNonLoopback";
+
     /** The default of {@link #HANG_TIMEOUT_PROPERTY_NAME}. */
     public static final String DEFAULT_HANG_TIMEOUT = "10s";
 

@@ -1,6 +1,9 @@
 package dev.netfault.junit;
 
+import dev.netfault.AgentUnavailableException;
 import dev.netfault.FaultListener;
+import dev.netfault.SocketAgent;
+import dev.netfault.junit.internal.AnnotationKinds;
 import dev.netfault.HeldPort;
 import dev.netfault.Journal;
 import dev.netfault.junit.internal.FaultPlan;
@@ -8,9 +11,12 @@ import dev.netfault.junit.internal.HangGuard;
 import dev.netfault.junit.internal.InstalledFaults;
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
 import javax.net.SocketFactory;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -20,6 +26,7 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.junit.platform.commons.support.AnnotationSupport;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -27,11 +34,63 @@ import org.opentest4j.AssertionFailedError;
  * resolves handles to them, guards against hangs, and (through the store) removes everything
  * after the test, whatever its outcome.
  */
-final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, InvocationInterceptor, TestExecutionExceptionHandler {
+final class NetFaultExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver, InvocationInterceptor,
+        TestExecutionExceptionHandler {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(NetFaultExtension.class);
     private static final String HANG_TIMEOUT = "hang timeout";
     private static final Set<Class<?>> HANDLES = Set.of(FaultListener.class, Journal.class, HeldPort.class, SocketFactory.class, NetFault.class);
+
+    /**
+     * On a class whose tests aim faults at targets (or that asks with {@link EnableNetFault}), the
+     * socket agent is installed before its {@code @BeforeAll} methods run, so that the connections
+     * they open (a warm pool) are known to the agent and the tests' rules reach them.
+     */
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        Class<?> testClass = context.getRequiredTestClass();
+        if (AnnotationSupport.isAnnotated(testClass, EnableNetFault.class) || aimsAtTargets(testClass)) {
+            try {
+                SocketAgent.install();
+            } catch (AgentUnavailableException e) {
+                // reported, with its fix, by the first test that needs the agent
+            }
+        }
+    }
+
+    private static boolean aimsAtTargets(Class<?> testClass) {
+        if (!AnnotationKinds.targets(testClass).isEmpty()) {
+            return true;
+        }
+        for (Method method : testClass.getDeclaredMethods()) {
+            if (!AnnotationKinds.targets(method).isEmpty() || Arrays.asList(method.getParameterTypes()).contains(NetFault.class)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Never silently miss: a fault aimed at a target that reached nothing fails the test (or, with
+     * {@link NetFaultConfig#UNMATCHED_PROPERTY_NAME}{@code =warn}, is reported).
+     */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        Optional<String> unmatched = installed(context).flatMap(InstalledFaults::unmatched);
+        if (unmatched.isEmpty()) {
+            return;
+        }
+        String mode = context.getConfigurationParameter(NetFaultConfig.UNMATCHED_PROPERTY_NAME).orElse("fail").trim();
+        if (mode.equalsIgnoreCase("warn")) {
+            context.publishReportEntry(NetFaultConfig.UNMATCHED_PROPERTY_NAME, unmatched.get());
+        } else if (mode.equalsIgnoreCase("fail")) {
+            throw new AssertionFailedError(unmatched.get());
+        } else {
+            throw new ExtensionConfigurationException("Configuration parameter " + NetFaultConfig.UNMATCHED_PROPERTY_NAME
+                    + " must be fail or warn, but was \"" + mode + "\". Fix: set it to warn to report faults that reached nothing"
+                    + " instead of failing the test, or remove it.");
+        }
+    }
 
     @Override
     public void beforeEach(ExtensionContext context) {
@@ -148,14 +207,14 @@ final class NetFaultExtension implements BeforeEachCallback, ParameterResolver, 
         InstalledFaults faults = installed(extensionContext).orElseThrow(() -> new ParameterResolutionException(
                 "netfault cannot resolve the " + target + ": no netfault fault is installed for it. Fault handles exist for test"
                         + " methods, @BeforeEach and @AfterEach methods of tests annotated (or in a class annotated) with"
-                        + " @InjectReset, @SlowAccept or @LeakedServerSockets."));
+                        + " " + AnnotationKinds.names(AnnotationKinds.Role.LISTENER_FAULT, AnnotationKinds.Role.LISTENER, AnnotationKinds.Role.AGENT_RULE) + "."));
         if (type == HeldPort.class) {
             return faults.heldPort().orElseThrow(() -> new ParameterResolutionException("netfault cannot resolve the " + target
                     + ": a HeldPort comes from @LeakedServerSockets(Leak.PORT), and the test has none. Fix: add Leak.PORT to @LeakedServerSockets."));
         }
         FaultListener listener = faults.listener().orElseThrow(() -> new ParameterResolutionException("netfault cannot resolve the "
-                + target + ": @LeakedServerSockets(Leak.PORT) alone opens no fault listener. Fix: take a HeldPort, or add"
-                + " Leak.CONNECTIONS, @InjectReset or @SlowAccept."));
+                + target + ": the test's annotations open no fault listener. Fix: take a HeldPort (with @LeakedServerSockets(Leak.PORT)),"
+                + " or add Leak.CONNECTIONS or one of " + AnnotationKinds.names(AnnotationKinds.Role.LISTENER_FAULT, AnnotationKinds.Role.LISTENER) + "."));
         if (type == Journal.class) {
             return listener.journal();
         }

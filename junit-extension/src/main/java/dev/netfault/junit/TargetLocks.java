@@ -1,6 +1,7 @@
 package dev.netfault.junit;
 
 import dev.netfault.Target;
+import dev.netfault.junit.internal.AnnotationKinds;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.net.InetAddress;
@@ -10,11 +11,10 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLocksProvider;
-import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
  * Socket agent rules apply JVM-wide, so two tests aiming at the same target cannot run at once:
- * each target-aimed annotation takes the lock {@code netfault.target:<host>} (the host's address
+ * each target-aimed annotation (every kind in {@link AnnotationKinds}) takes the lock {@code netfault.target:<host>} (the host's address
  * when it resolves), and parallel tests serialize on it. A target with a port on any host overlaps
  * every host: it takes {@code netfault.target:*} exclusively, which every other aimed test shares.
  */
@@ -33,7 +33,7 @@ final class TargetLocks implements ResourceLocksProvider {
         Set<Lock> locks = new HashSet<>();
         boolean anyHost = false;
         for (AnnotatedElement element : elements) {
-            for (String target : targets(element)) {
+            for (String target : AnnotationKinds.targets(element)) {
                 String key = key(target);
                 anyHost |= key.equals(ANY_HOST);
                 locks.add(new Lock(key));
@@ -44,18 +44,6 @@ final class TargetLocks implements ResourceLocksProvider {
             locks.add(new Lock(ANY_HOST, ResourceAccessMode.READ));
         }
         return locks;
-    }
-
-    private static List<String> targets(AnnotatedElement element) {
-        List<String> targets = new ArrayList<>();
-        AnnotationSupport.findRepeatableAnnotations(element, InjectReset.class).forEach(a -> targets.add(a.target()));
-        AnnotationSupport.findAnnotation(element, SlowAccept.class).ifPresent(a -> targets.add(a.target()));
-        AnnotationSupport.findAnnotation(element, LeakedServerSockets.class).ifPresent(a -> targets.add(a.target()));
-        AnnotationSupport.findRepeatableAnnotations(element, RefuseConnections.class).forEach(a -> targets.add(a.value()));
-        AnnotationSupport.findAnnotation(element, TimeOutConnections.class).ifPresent(a -> targets.add(a.value()));
-        AnnotationSupport.findRepeatableAnnotations(element, FailResolution.class).forEach(a -> targets.add(a.value()));
-        targets.removeIf(String::isBlank);
-        return targets;
     }
 
     static String key(String target) {

@@ -103,7 +103,9 @@ class ParameterInjectionTests {
         @Test
         void aListenerJournalOrSocketFactoryWithOnlyAHeldPort() {
             EngineExecutionResults results = Kit.run(WrongHandleFixture.class);
-            String fix = ": @LeakedServerSockets(Leak.PORT) alone opens no fault listener."
+            String fix = ": the test's annotations open no fault listener. Fix: take a HeldPort (with @LeakedServerSockets(Leak.PORT)),"
+                    + " or add Leak.CONNECTIONS or one of @InjectReset, @InjectClose, @Stall, @HalfClose, @Latency, @Bandwidth, @Slice,"
+                    + " @SlowClose, @Blackhole, @SlowAccept or @LeakedServerSockets."
                     + " Fix: take a HeldPort, or add Leak.CONNECTIONS, @InjectReset or @SlowAccept.";
             assertThat(Kit.failure(results, "listenerWithAHeldPort")).isInstanceOf(ParameterResolutionException.class)
                     .hasMessage("netfault cannot resolve the parameter FaultListener of listenerWithAHeldPort()" + fix);
@@ -117,7 +119,8 @@ class ParameterInjectionTests {
         private static String noFaultInstalled(String executable) {
             return "netfault cannot resolve the parameter FaultListener of " + executable + ": no netfault fault is installed for it."
                     + " Fault handles exist for test methods, @BeforeEach and @AfterEach methods of tests annotated"
-                    + " (or in a class annotated) with @InjectReset, @SlowAccept or @LeakedServerSockets.";
+                    + " (or in a class annotated) with @InjectReset, @InjectClose, @Stall, @HalfClose, @Latency, @Bandwidth, @Slice,"
+                    + " @SlowClose, @Blackhole, @SlowAccept, @LeakedServerSockets, @RefuseConnections, @TimeOutConnections or @FailResolution.";
         }
     }
 

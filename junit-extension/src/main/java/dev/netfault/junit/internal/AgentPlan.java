@@ -9,6 +9,7 @@ import dev.netfault.junit.TimeOutConnections;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /** The socket agent rules a test's annotations ask for, validated; made when the test starts. */
 final class AgentPlan {
 
-    private final List<Supplier<AgentRule>> rules = new ArrayList<>();
+    /** Each rule to make, with the annotation it comes from. */
+    private final List<Map.Entry<Supplier<AgentRule>, String>> rules = new ArrayList<>();
     private final List<Target> refused = new ArrayList<>();
     private boolean refusesOwnListener;
     private final List<String> summary;
@@ -35,7 +37,7 @@ final class AgentPlan {
             }
             Target target = parse(declared, "value", declared.annotation().value());
             plan.refused.add(target);
-            plan.rules.add(() -> SocketAgent.refuse(target));
+            plan.rules.add(Map.entry(() -> SocketAgent.refuse(target), declared.describe()));
             summary.add("@RefuseConnections: " + target + " refuses connections");
         }
         for (Declared<TimeOutConnections> declared : Declared.closest(context, TimeOutConnections.class, false)) {
@@ -47,7 +49,7 @@ final class AgentPlan {
                         + ". Fix: give how long after it opened a connection dies (0: at its first read or write).");
             }
             Duration after = Duration.ofNanos(a.unit().toNanos(a.after()));
-            plan.rules.add(() -> SocketAgent.timeOutConnections(target, after));
+            plan.rules.add(Map.entry(() -> SocketAgent.timeOutConnections(target, after), declared.describe()));
             summary.add("@TimeOutConnections: connections to " + target + " die with ETIMEDOUT after " + after.toMillis() + " ms");
         }
         for (Declared<FailResolution> declared : Declared.closest(context, FailResolution.class, true)) {
@@ -56,7 +58,7 @@ final class AgentPlan {
                 throw new ExtensionConfigurationException(declared.describe() + ": value must be a host name, such as \"db.internal\", but was \""
                         + declared.annotation().value() + "\". Fix: give the name the application resolves, without a port.");
             }
-            plan.rules.add(() -> SocketAgent.failResolution(host));
+            plan.rules.add(Map.entry(() -> SocketAgent.failResolution(host), declared.describe()));
             summary.add("@FailResolution: " + host + " does not resolve");
         }
         return plan;
@@ -87,8 +89,8 @@ final class AgentPlan {
 
     /** Makes the rules, each owned by {@code faults}. */
     void install(InstalledFaults faults) {
-        for (Supplier<AgentRule> rule : rules) {
-            faults.own(rule.get());
+        for (Map.Entry<Supplier<AgentRule>, String> rule : rules) {
+            faults.aim(rule.getKey().get(), rule.getValue());
         }
     }
 

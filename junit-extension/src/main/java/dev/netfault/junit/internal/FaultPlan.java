@@ -33,6 +33,8 @@ public final class FaultPlan {
     private final boolean holdPort;
     private final List<String> summary;
     private Target target;
+    /** The annotation that named {@link #target}, for messages. */
+    private String targetSource;
     private AgentPlan agent;
     private boolean startDown;
 
@@ -191,6 +193,7 @@ public final class FaultPlan {
             }
         }
         if (upstream != null) {
+            requireLoopback(context, target != null ? targetSource : upstreamSource, upstream);
             builder.upstream(upstream);
         }
         if (target != null) {
@@ -198,6 +201,7 @@ public final class FaultPlan {
         }
         FaultPlan plan = new FaultPlan(builder, leakKinds.contains(LeakedServerSockets.Leak.PORT), summary).with(agentPlan, target);
         plan.startDown = down;
+        plan.targetSource = targetSource == null ? null : targetSource.describe();
         return plan;
     }
 
@@ -233,6 +237,22 @@ public final class FaultPlan {
             throw new ExtensionConfigurationException(declared.describe() + ": upstream host \"" + host
                     + "\" does not resolve. Fix: give an address or a resolvable host name.", e);
         }
+    }
+
+    /**
+     * A fault listener relays to its upstream: one off this machine's loopback would carry test
+     * traffic onto a real network, so it needs the user's explicit consent.
+     */
+    private static void requireLoopback(ExtensionContext context, Declared<?> declared, InetSocketAddress upstream) {
+        if (upstream.getAddress().isLoopbackAddress()
+                || context.getConfigurationParameter(NetFaultConfig.ALLOW_NON_LOOPBACK_PROPERTY_NAME).map(v -> v.trim().equalsIgnoreCase("true")).orElse(false)) {
+            return;
+        }
+        throw new ExtensionConfigurationException(declared.describe() + " would relay the test's connections to "
+                + upstream.getHostString() + ":" + upstream.getPort() + " (" + upstream.getAddress().getHostAddress()
+                + "), which is not a loopback address: netfault keeps test traffic on this machine. Fix: run the server the test"
+                + " talks to on loopback (127.0.0.1, localhost, [::1]), or, if relaying to that host is really intended, set the"
+                + " configuration parameter " + NetFaultConfig.ALLOW_NON_LOOPBACK_PROPERTY_NAME + "=true.");
     }
 
     private static String listenerName(ExtensionContext context) {
@@ -271,7 +291,7 @@ public final class FaultPlan {
                 started.down();
             }
             if (target != null) {
-                faults.own(SocketAgent.redirect(target, started.address()));
+                faults.aim(SocketAgent.redirect(target, started.address()), targetSource);
             }
             agent.install(faults);
             return faults;

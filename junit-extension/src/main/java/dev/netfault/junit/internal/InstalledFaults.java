@@ -1,11 +1,13 @@
 package dev.netfault.junit.internal;
 
+import dev.netfault.AgentRule;
 import dev.netfault.FaultListener;
 import dev.netfault.HeldPort;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -21,6 +23,12 @@ public final class InstalledFaults implements AutoCloseable, ExtensionContext.St
     private final List<String> summary;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Deque<AutoCloseable> owned = new ConcurrentLinkedDeque<>();
+    /** The socket agent rules aimed at a target, with what made each (for the "reached nothing" check). */
+    private final List<Aimed> aimed = new CopyOnWriteArrayList<>();
+
+    /** A rule aimed at a target and where it came from, such as {@code "@TimeOutConnections on method 'x()'"}. */
+    private record Aimed(AgentRule rule, String source) {
+    }
 
     /** {@return installed faults with nothing in them yet, for faults made in code} */
     public static InstalledFaults empty() {
@@ -41,6 +49,49 @@ public final class InstalledFaults implements AutoCloseable, ExtensionContext.St
         }
         owned.push(resource);
         return resource;
+    }
+
+    /** Like {@link #own}, for a socket agent rule aimed at a target: it must reach something before the test ends. */
+    public AgentRule aim(AgentRule rule, String source) {
+        own(rule);
+        aimed.add(new Aimed(rule, source));
+        return rule;
+    }
+
+    /**
+     * {@return why the test's aimed rules did not all happen, or empty when each reached at least one
+     * connection, lookup or accept} Empty too once the faults were released early (by the hang guard).
+     */
+    public Optional<String> unmatched() {
+        if (closed.get()) {
+            return Optional.empty();
+        }
+        List<Aimed> missed = aimed.stream().filter(a -> a.rule().matches() == 0).toList();
+        if (missed.isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder s = new StringBuilder("netfault: ").append(missed.size() == 1 ? "a fault" : missed.size() + " faults")
+                .append(" of this test reached nothing it was aimed at, so the test proved nothing about ")
+                .append(missed.size() == 1 ? "it" : "them").append(':');
+        for (Aimed a : missed) {
+            s.append("\n  - ").append(a.source()).append(": ").append(a.rule().describe()).append(" (").append(a.rule().describeMatches())
+                    .append(')');
+        }
+        s.append("\nLikely causes:")
+                .append("\n  1. The application's connections were opened before the agent was installed (a pool or client made in")
+                .append("\n     a static field, @BeforeAll or a cached application context): netfault reaches connections opened before a")
+                .append("\n     rule only when the agent saw them open. Fix: put @EnableNetFault on the test class (it installs the agent")
+                .append("\n     before @BeforeAll methods run), or load netfault with -javaagent (see the README).")
+                .append("\n  2. The application connects or resolves through something netfault does not cover (a transport that")
+                .append("\n     bypasses the JDK's sockets, or its own DNS resolver). Fix: see the README's transparent-mode coverage table,")
+                .append("\n     or aim the fault at a FaultListener's address that you give the application.")
+                .append("\n  3. The target does not match what the application used: another host name, address or port (a port")
+                .append("\n     chosen at run time, a different loopback address, IPv6). Fix: aim at the host and port the application is")
+                .append("\n     configured with, or at the port alone (\":5432\").")
+                .append("\n  4. The application never connected during the test (the test's code path does not reach the network).")
+                .append("\nTo report this as a warning in the test report instead of a failure, set the configuration parameter ")
+                .append(dev.netfault.junit.NetFaultConfig.UNMATCHED_PROPERTY_NAME).append("=warn.");
+        return Optional.of(s.toString());
     }
 
     public Optional<FaultListener> listener() {

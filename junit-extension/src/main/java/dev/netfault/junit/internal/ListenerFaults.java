@@ -35,20 +35,7 @@ final class ListenerFaults {
 
     private static final long UNSET = Long.MIN_VALUE;
 
-    /** The annotation types, with the noun their messages use and whether the effect fires once. */
-    private record Kind(Class<? extends Annotation> type, boolean repeatable, String noun, boolean oneShot) {
-    }
-
-    private static final List<Kind> KINDS = List.of(
-            new Kind(InjectReset.class, true, "reset", true),
-            new Kind(InjectClose.class, false, "close", true),
-            new Kind(Stall.class, false, "stall", true),
-            new Kind(HalfClose.class, false, "half-close", true),
-            new Kind(Latency.class, false, "latency", false),
-            new Kind(Bandwidth.class, false, "bandwidth limit", false),
-            new Kind(Slice.class, false, "slicing", false),
-            new Kind(SlowClose.class, false, "slow close", false),
-            new Kind(Blackhole.class, false, "blackhole", false));
+    private static final List<AnnotationKinds.Kind> KINDS = AnnotationKinds.with(AnnotationKinds.Role.LISTENER_FAULT);
 
     private ListenerFaults() {
     }
@@ -56,7 +43,7 @@ final class ListenerFaults {
     /** {@return every listener-fault annotation that applies to the test, closest declaration first} */
     static List<Declared<?>> find(ExtensionContext context) {
         List<Declared<?>> found = new ArrayList<>();
-        for (Kind kind : KINDS) {
+        for (AnnotationKinds.Kind kind : KINDS) {
             found.addAll(Declared.closest(context, kind.type(), kind.repeatable()));
         }
         return found;
@@ -64,7 +51,7 @@ final class ListenerFaults {
 
     /** {@return the fault an annotation asks for, validated} */
     static Fault fault(Declared<?> declared) {
-        Kind kind = kindOf(declared);
+        AnnotationKinds.Kind kind = kindOf(declared);
         Annotation a = declared.annotation();
         Fault fault = Fault.of(effect(declared, a));
         int triggers = 0;
@@ -144,7 +131,7 @@ final class ListenerFaults {
         return Effect.blackhole(b.closeAfter() == UNSET ? Optional.empty() : Optional.of(duration(a, b.closeAfter())));
     }
 
-    private static Connections selection(Declared<?> declared, Kind kind) {
+    private static Connections selection(Declared<?> declared, AnnotationKinds.Kind kind) {
         Annotation a = declared.annotation();
         String noun = kind.noun();
         int first = (Integer) attr(a, "firstConnections").orElse(0);
@@ -198,8 +185,8 @@ final class ListenerFaults {
         return (String) attr(declared.annotation(), "target").orElse("");
     }
 
-    private static Kind kindOf(Declared<?> declared) {
-        for (Kind kind : KINDS) {
+    private static AnnotationKinds.Kind kindOf(Declared<?> declared) {
+        for (AnnotationKinds.Kind kind : KINDS) {
             if (kind.type().isInstance(declared.annotation())) {
                 return kind;
             }

@@ -27,7 +27,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 /**
@@ -64,6 +67,7 @@ class AfterTheTestTests {
 
     @AgentKit.Fixture
     @EnableNetFault
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // last, the armed connection: later rules on localhost would reach it
     static class EveryRule {
 
         @Test
@@ -84,6 +88,7 @@ class AfterTheTestTests {
         }
 
         @Test
+        @Order(Integer.MAX_VALUE)
         @TimeOutConnections(value = "localhost", after = 1000)
         void leavesAConnectionArmedToTimeOut() throws Exception {
             Socket socket = new Socket("localhost", real.port());

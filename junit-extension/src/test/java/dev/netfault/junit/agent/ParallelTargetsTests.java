@@ -181,6 +181,7 @@ class ParallelTargetsTests {
         void refusesAnotherHost() throws Exception {
             log.add(meetsAnother() ? "met" : "alone");
             served(first);
+            refused("db.netfault.invalid", 5432);
         }
     }
 

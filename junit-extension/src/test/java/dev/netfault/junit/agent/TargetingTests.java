@@ -129,6 +129,10 @@ class TargetingTests {
                 assertThat(other.acceptedFrom()).containsExactly(socket.getLocalPort());
                 assertThat(journal.accepted()).isZero();
             }
+            try (Socket aimed = new Socket("localhost", real.port())) { // the rule's own target: it does reach that
+                assertThatThrownBy(() -> aimed.getInputStream().read()).isInstanceOf(SocketException.class);
+                assertThat(journal.accepted()).isEqualTo(1);
+            }
         }
 
         @Test
