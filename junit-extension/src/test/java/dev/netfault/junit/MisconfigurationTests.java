@@ -89,6 +89,18 @@ class MisconfigurationTests {
                         + " so its accepts cannot also be slow. Fix: test the slow accept and the leak in separate tests."),
                 arguments("twoUpstreams", "@SlowAccept on method 'twoUpstreams()' contradicts @InjectReset on method 'twoUpstreams()'"
                         + twoUpstreams),
+                arguments("offLoopbackTarget", "@InjectReset on method 'offLoopbackTarget()' would relay the test's connections to"
+                        + " 10.1.2.3:80 (10.1.2.3), which is not a loopback address: netfault keeps test traffic on this machine. Fix: run the"
+                        + " server the test talks to on loopback (127.0.0.1, localhost, [::1]), or, if relaying to that host is really"
+                        + " intended, set the configuration parameter netfault.allowNonLoopback=true."),
+                arguments("offLoopbackUpstream", "@Latency on method 'offLoopbackUpstream()' would relay the test's connections to"
+                        + " 192.0.2.1:80 (192.0.2.1), which is not a loopback address: netfault keeps test traffic on this machine. Fix: run the"
+                        + " server the test talks to on loopback (127.0.0.1, localhost, [::1]), or, if relaying to that host is really"
+                        + " intended, set the configuration parameter netfault.allowNonLoopback=true."),
+                arguments("ipv6WithoutBrackets", "@RefuseConnections on method 'ipv6WithoutBrackets()': value must be \"host:port\","
+                        + " \"host\" or \":port\", such as \"db.internal:5432\", but was \"::1:8080\". Fix: name where the application"
+                        + " connects (an IPv6 address in a target must be written in brackets, but was \"::1:8080\": write \"[::1]:8080\""
+                        + " for that address and port 8080, or \"[::1:8080]\" for the address on any port)."),
                 arguments("twoResetsWithTwoUpstreams", "@InjectReset on method 'twoResetsWithTwoUpstreams()' contradicts @InjectReset"
                         + " on method 'twoResetsWithTwoUpstreams()'" + twoUpstreams));
     }
@@ -253,6 +265,24 @@ class MisconfigurationTests {
         @Test
         @InjectReset(upstream = "host:99999")
         void upstreamPortTooLarge() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @InjectReset(target = "10.1.2.3:80")
+        void offLoopbackTarget() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @Latency(value = 10, upstream = "192.0.2.1:80")
+        void offLoopbackUpstream() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @RefuseConnections("::1:8080")
+        void ipv6WithoutBrackets() {
             reached.incrementAndGet();
         }
 

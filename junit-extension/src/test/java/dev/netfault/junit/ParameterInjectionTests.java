@@ -105,8 +105,7 @@ class ParameterInjectionTests {
             EngineExecutionResults results = Kit.run(WrongHandleFixture.class);
             String fix = ": the test's annotations open no fault listener. Fix: take a HeldPort (with @LeakedServerSockets(Leak.PORT)),"
                     + " or add Leak.CONNECTIONS or one of @InjectReset, @InjectClose, @Stall, @HalfClose, @Latency, @Bandwidth, @Slice,"
-                    + " @SlowClose, @Blackhole, @SlowAccept or @LeakedServerSockets."
-                    + " Fix: take a HeldPort, or add Leak.CONNECTIONS, @InjectReset or @SlowAccept.";
+                    + " @SlowClose, @Blackhole, @SlowAccept or @LeakedServerSockets.";
             assertThat(Kit.failure(results, "listenerWithAHeldPort")).isInstanceOf(ParameterResolutionException.class)
                     .hasMessage("netfault cannot resolve the parameter FaultListener of listenerWithAHeldPort()" + fix);
             assertThat(Kit.failure(results, "journalWithAHeldPort")).isInstanceOf(ParameterResolutionException.class)
