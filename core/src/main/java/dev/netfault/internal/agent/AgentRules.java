@@ -211,9 +211,10 @@ public final class AgentRules {
                 }
             }
         }
-        if (decision == null) {
-            KNOWN.put(fd, new Known(address, nameUsed, port, ownPort));
-        }
+        // Remembered by the target the application asked for, redirected or not: a connection that runs through an earlier
+        // test's listener (now a plain pass-through) is still the application's connection to that target.
+        int actualPort = decision instanceof InetSocketAddress destination ? destination.getPort() : port;
+        KNOWN.put(fd, new Known(address, nameUsed, port, ownPort, actualPort));
         return decision;
     }
 
@@ -358,19 +359,22 @@ public final class AgentRules {
         final String nameUsed;
         final int port;
         final boolean ownPort;
+        /** The port it really connected to: the target's, or a fault listener's when it was redirected. */
+        final int actualPort;
         /** Its local port once the connect call returned: with the remote port, how a reused descriptor is told apart. */
         volatile int localPort = -1;
 
-        Known(InetAddress address, String nameUsed, int port, boolean ownPort) {
+        Known(InetAddress address, String nameUsed, int port, boolean ownPort, int actualPort) {
             this.address = address;
             this.nameUsed = nameUsed;
             this.port = port;
             this.ownPort = ownPort;
+            this.actualPort = actualPort;
         }
 
         /** {@return whether {@code fd} is still this connection (a closed socket's number may have been reused)} */
         boolean isOpenOn(FileDescriptor fd) {
-            return fd.valid() && localPort > 0 && AgentInstaller.localPort(fd) == localPort && AgentInstaller.remotePort(fd) == port;
+            return fd.valid() && localPort > 0 && AgentInstaller.localPort(fd) == localPort && AgentInstaller.remotePort(fd) == actualPort;
         }
     }
 
