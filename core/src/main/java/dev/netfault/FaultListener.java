@@ -27,8 +27,10 @@ import javax.net.SocketFactory;
  * }
  * }</pre>
  *
- * <p>Every listener binds to 127.0.0.1 on an ephemeral port and owns one thread, named
- * {@code netfault-<name>}; {@link #close()} releases all of it, including every accepted socket.
+ * <p>Every listener binds to 127.0.0.1 on an ephemeral port and owns one daemon thread, named
+ * {@code netfault-<name>-<port>}. {@link #close()} ends its faults and releases its port at once;
+ * connections it relays to an upstream live on as plain pass-through until one side closes them
+ * (a pool shared across tests keeps working), and the thread ends with the last of them.
  *
  * @since 0.1
  */
@@ -102,13 +104,23 @@ public interface FaultListener extends AutoCloseable {
     /**
      * Relay connections accepted from now on to {@code upstream}, for an upstream that is known only
      * at run time (a server the test starts on an ephemeral port).
+     *
+     * @throws IllegalStateException if the listener was closed, echoes, or leaks its connections
      */
     void proxyTo(InetSocketAddress upstream);
 
-    /** Add a fault for connections accepted from now on. */
+    /**
+     * Add a fault for connections accepted from now on.
+     *
+     * @throws IllegalStateException if the listener was closed
+     */
     void addFault(Fault fault);
 
-    /** Remove every fault, for connections accepted from now on. */
+    /**
+     * Remove every fault, for connections accepted from now on.
+     *
+     * @throws IllegalStateException if the listener was closed
+     */
     void clearFaults();
 
     /** {@return the faults new connections get} */
@@ -123,7 +135,40 @@ public interface FaultListener extends AutoCloseable {
      */
     SocketFactory socketFactory();
 
-    /** Close the listener, every connection it holds, and its thread. Idempotent. */
+    /**
+     * Closes the listener: its faults end and its port is released. Idempotent; it does not wait for
+     * the connections that live on.
+     *
+     * <p>What the application sees:
+     * <ul>
+     *   <li>New connects to {@link #address()} are refused ({@code ConnectException: Connection
+     *       refused}) as soon as {@code close()} returns.</li>
+     *   <li>A connection relayed to an upstream and still open keeps working, as if netfault had
+     *       never been there: no fault fires any more (a reset after N bytes that has not fired
+     *       never will, a stall ends), shaping ends (latency, bandwidth, slices, a slow close), and
+     *       bytes already held back are delivered at once, in order, none lost. It relays until
+     *       the application or the server closes it, and each close is passed on as it comes: a
+     *       FIN as a FIN, a RST as a RST. The journal records {@link JournalEvent.Type#RELEASED}
+     *       for it, then its close events. A pooled connection opened in one test is therefore
+     *       healthy in the next.</li>
+     *   <li>What a fault already did stays done: a connection reset or closed by a fault stays
+     *       so, a direction half-closed or blackholed stays so (its lost bytes cannot be given
+     *       back).</li>
+     *   <li>A stand-alone listener has nothing to relay to: each of its connections (and each
+     *       leaked one) is reset with a real RST ({@code SocketException: Connection reset}); so
+     *       is every connection when the listener was built with
+     *       {@link Builder#resetConnectionsOnClose()}.</li>
+     * </ul>
+     *
+     * <p>The listener's thread ends as soon as no connection relays through it any more; it is a
+     * daemon thread, so connections the application never closes do not keep the JVM alive.
+     * After {@code close()}, the methods that change the listener ({@link #addFault},
+     * {@link #clearFaults}, {@link #proxyTo}, {@link #resetOpenConnections}, {@link #down},
+     * {@link #downFor}, {@link #up}) throw {@code IllegalStateException}; its journal stays
+     * readable.
+     *
+     * @throws IllegalStateException if called from the listener's own thread
+     */
     @Override
     void close();
 
@@ -143,6 +188,7 @@ public interface FaultListener extends AutoCloseable {
         private int leakLimit = -1;
         private String name = "listener";
         private Long seed;
+        private boolean resetOnClose;
 
         Builder() {
         }
@@ -235,7 +281,17 @@ public interface FaultListener extends AutoCloseable {
             return this;
         }
 
-        /** Name the listener (its thread is {@code netfault-<name>}). */
+        /**
+         * At {@link FaultListener#close()}, reset every connection with a real RST, relayed ones too,
+         * instead of letting relayed connections live on as pass-through. For a test that wants the
+         * application to see its connections break when the listener goes away.
+         */
+        public Builder resetConnectionsOnClose() {
+            this.resetOnClose = true;
+            return this;
+        }
+
+        /** Name the listener (its thread is {@code netfault-<name>-<port>}). */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
@@ -264,7 +320,7 @@ public interface FaultListener extends AutoCloseable {
             int queue = backlogSet || !(fillAcceptQueue || leakLimit > 0) ? backlog : 1;
             return ListenerEngine.start(new ListenerConfig(name, upstream, echo, List.copyOf(faults), acceptDelay,
                     acceptNever, queue, fillAcceptQueue, leakLimit,
-                    seed != null ? seed : java.util.concurrent.ThreadLocalRandom.current().nextLong()));
+                    seed != null ? seed : java.util.concurrent.ThreadLocalRandom.current().nextLong(), resetOnClose));
         }
     }
 }

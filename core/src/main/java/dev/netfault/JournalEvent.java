@@ -45,7 +45,16 @@ public record JournalEvent(Instant time, long connection, Type type, String deta
         LISTENER_DOWN,
         /** The test brought the listener back up on its port. */
         LISTENER_UP,
-        /** The listener closed, with everything it held. */
+        /**
+         * The listener closed while this connection was relayed to an upstream: its faults ended, and
+         * it relays on as a plain pass-through until the client or the upstream closes it (the close
+         * events that follow say how).
+         */
+        RELEASED,
+        /**
+         * The listener closed: its port was released, and every connection it held was reset, or,
+         * relayed to an upstream, released as a pass-through ({@link #RELEASED}).
+         */
         LISTENER_CLOSED
     }
 

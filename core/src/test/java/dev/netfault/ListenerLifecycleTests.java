@@ -80,7 +80,7 @@ class ListenerLifecycleTests {
         }
 
         @Test
-        void resetsEveryConnectionItHolds() throws Exception {
+        void resetsEveryConnectionItCannotRelayAndLetsRelayedOnesLiveOn() throws Exception {
             RecordingServer echo = closeLater(RecordingServer.echo());
             FaultListener relaying = FaultListener.inFrontOf(echo.address()).name("lifecycle-relay").start();
             FaultListener stalling = FaultListener.standalone().name("lifecycle-stall").fault(Fault.stall()).start();
@@ -96,12 +96,16 @@ class ListenerLifecycleTests {
             stalling.close();
             leaking.close();
 
-            for (Socket socket : List.of(relayed, stalled, leaked)) {
+            for (Socket socket : List.of(stalled, leaked)) {
                 assertThatThrownBy(() -> socket.getInputStream().read())
                         .isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset");
             }
-            assertThat(echo.connection(0).receivedUntilEnd()).as("the upstream connection is closed too").isEmpty();
-            assertThat(relaying.journal().connection(1).orElseThrow().listenerClosure()).isEqualTo(Closure.RST);
+            relayed.getOutputStream().write(42);
+            assertThat(relayed.getInputStream().read()).as("relayed on as plain pass-through").isEqualTo(42);
+            assertThat(relaying.journal().connection(1).orElseThrow().listenerClosure()).isEqualTo(Closure.OPEN);
+            relayed.close();
+            assertThat(echo.connection(0).receivedUntilEnd()).as("the client's FIN reached the upstream").containsExactly(42);
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(threadsNamed("netfault-lifecycle-")).isEmpty());
         }
 
         @Test
@@ -124,6 +128,50 @@ class ListenerLifecycleTests {
             listener.close();
 
             assertThat(listener.journal().events()).filteredOn(e -> e.type() == JournalEvent.Type.LISTENER_CLOSED).hasSize(1);
+        }
+    }
+
+    @Nested
+    @DisplayName("a closed listener refuses every change, naming itself")
+    class Closed {
+
+        private final FaultListener listener = FaultListener.standalone().name("lifecycle-closed").start();
+        private final String closed = "listener 'lifecycle-closed' (" + listener.address() + ") was closed: it cannot ";
+        private final String fix = " any more. Fix: make the change before closing it, or start a new listener.";
+
+        Closed() {
+            listener.close();
+        }
+
+        @Test
+        void addFault() {
+            assertThatThrownBy(() -> listener.addFault(Fault.reset())).isExactlyInstanceOf(IllegalStateException.class)
+                    .hasMessage(closed + "add the fault " + Fault.reset().describe() + fix);
+            assertThat(listener.faults()).isEmpty();
+        }
+
+        @Test
+        void proxyTo() {
+            InetSocketAddress upstream = new InetSocketAddress(listener.address().getAddress(), 5432);
+            assertThatThrownBy(() -> listener.proxyTo(upstream)).isExactlyInstanceOf(IllegalStateException.class)
+                    .hasMessage(closed + "relay to " + upstream + fix);
+            assertThat(listener.upstream()).isEmpty();
+        }
+
+        @Test
+        void everyOtherChange() {
+            assertThatThrownBy(listener::clearFaults).hasMessage(closed + "clear its faults" + fix);
+            assertThatThrownBy(listener::resetOpenConnections).hasMessage(closed + "reset its connections" + fix);
+            assertThatThrownBy(listener::down).hasMessage(closed + "go down" + fix);
+            assertThatThrownBy(() -> listener.downFor(java.time.Duration.ofSeconds(1))).hasMessage(closed + "go down for 1000 ms" + fix);
+            assertThatThrownBy(listener::up).isExactlyInstanceOf(IllegalStateException.class).hasMessage(closed + "come back up" + fix);
+        }
+
+        @Test
+        void butStillAnswersQuestions() {
+            assertThat(listener.journal().events()).extracting(JournalEvent::type).containsExactly(JournalEvent.Type.LISTENER_CLOSED);
+            assertThat(listener.name()).isEqualTo("lifecycle-closed");
+            listener.close(); // and closes again, doing nothing
         }
     }
 

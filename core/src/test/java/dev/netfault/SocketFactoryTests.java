@@ -86,6 +86,51 @@ class SocketFactoryTests {
     }
 
     @Test
+    void aListenerWithoutUpstreamStillTakesTheConnectionThatWouldOtherwiseGoNowhere() throws IOException {
+        listener.close();
+        listener = FaultListener.standalone().name("factory-silent").start(); // no upstream, no echo: it only reads
+        InetSocketAddress nowhere = new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, (byte) 255, (byte) 255, 1}), 5432);
+        long start = System.nanoTime();
+        try (Socket timed = listener.socketFactory().createSocket(); Socket untimed = listener.socketFactory().createSocket("10.255.255.1", 5432)) {
+            timed.connect(nowhere, 5_000);
+
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(millis).as("ms to connect both (a connect that went to 10.255.255.1 would wait its full 5 s)").isLessThan(2_000);
+            assertThat(timed.isConnected()).isTrue();
+            assertThat(untimed.isConnected()).isTrue();
+            assertThat(timed.getRemoteSocketAddress()).isEqualTo(nowhere);
+            timed.getOutputStream().write(new byte[] {1, 2, 3});
+            awaitAccepted(listener.journal(), 2);
+            assertThat(listener.journal().connections()).extracting(c -> c.client().getPort())
+                    .containsExactlyInAnyOrder(timed.getLocalPort(), untimed.getLocalPort());
+        }
+    }
+
+    @Test
+    void aListenerWithAnUpstreamRelaysTheFactorysSocketsToIt() throws Exception {
+        try (dev.netfault.testsupport.RecordingServer echo = dev.netfault.testsupport.RecordingServer.echo()) {
+            listener.close();
+            listener = FaultListener.inFrontOf(echo.address()).name("factory-relay").start();
+            try (Socket socket = listener.socketFactory().createSocket("10.255.255.1", 5432)) {
+                assertThat(roundTrip(socket, "SELECT 1")).isEqualTo("SELECT 1");
+                assertThat(echo.connection(0).received()).asString(StandardCharsets.US_ASCII).isEqualTo("SELECT 1");
+            }
+        }
+    }
+
+    @Test
+    void aClosedListenersFactoryIsRefusedAtOnce() throws IOException {
+        listener.close();
+
+        try (Socket socket = listener.socketFactory().createSocket()) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> socket.connect(new InetSocketAddress("10.255.255.1", 5432), 5_000))
+                    .isExactlyInstanceOf(java.net.ConnectException.class).hasMessage("Connection refused");
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2_000);
+        }
+    }
+
+    @Test
     void socketsSeeTheListenersFaults() throws IOException {
         listener.close();
         listener = FaultListener.standalone().name("factory").fault(Fault.reset()).start();

@@ -269,6 +269,19 @@ final class EventLoop {
         }
     }
 
+    /**
+     * Ends the loop from its own thread once the current round is done; {@code finalTask} runs last
+     * on it, then the selector closes. Nobody waits: a listener closed while connections still relay
+     * through it ends its thread this way when the last of them ends. Loop thread only.
+     */
+    void finish(Runnable finalTask) {
+        if (!inLoop()) {
+            throw new IllegalStateException("only the loop's own thread finishes it");
+        }
+        onStop = finalTask;
+        running = false;
+    }
+
     private void run() {
         try {
             while (running && selector.isOpen()) {

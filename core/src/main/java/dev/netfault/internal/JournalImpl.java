@@ -87,6 +87,10 @@ final class JournalImpl implements Journal {
             }
         }
 
+        void released() {
+            journal.event(id, JournalEvent.Type.RELEASED, "listener closed: relayed as a plain pass-through until either side closes");
+        }
+
         void leaked() {
             leaked = true;
             journal.event(id, JournalEvent.Type.LEAKED, "");

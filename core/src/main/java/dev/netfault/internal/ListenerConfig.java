@@ -16,5 +16,6 @@ public record ListenerConfig(
         int backlog,
         boolean fillAcceptQueue,
         int leakLimit,
-        long seed) {
+        long seed,
+        boolean resetOnClose) {
 }

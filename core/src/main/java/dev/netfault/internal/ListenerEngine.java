@@ -38,6 +38,9 @@ public final class ListenerEngine implements FaultListener {
     private final SocketFactory socketFactory;
 
     // Loop thread only (or before the loop starts).
+    /** The listener closed while connections still relay through it: the loop ends with the last of them. */
+    private boolean passingThrough;
+    private boolean closeLogged;
     private SelectionKey serverKey;
     private long acceptedCount;
     private int leakedCount;
@@ -153,6 +156,9 @@ public final class ListenerEngine implements FaultListener {
     }
 
     private void acceptOneLate() {
+        if (!server.isOpen()) {
+            return; // down or closed meanwhile: nothing to accept
+        }
         try {
             SocketChannel channel = server.accept();
             if (channel != null) {
@@ -223,6 +229,9 @@ public final class ListenerEngine implements FaultListener {
 
     void removed(Relay relay) {
         relays.remove(relay);
+        if (passingThrough && relays.isEmpty()) {
+            loop.finish(() -> { }); // the last connection a closed listener relayed on has ended: so does its thread
+        }
     }
 
     private void releaseAll() {
@@ -266,6 +275,7 @@ public final class ListenerEngine implements FaultListener {
     @Override
     public void proxyTo(InetSocketAddress newUpstream) {
         Objects.requireNonNull(newUpstream, "upstream");
+        requireOpen("relay to " + newUpstream);
         if (config.leakLimit() > 0) {
             throw new IllegalStateException("listener '" + config.name() + "' leaks its connections and never serves them: it cannot relay to an upstream");
         }
@@ -282,6 +292,7 @@ public final class ListenerEngine implements FaultListener {
 
     @Override
     public void resetOpenConnections() {
+        requireOpen("reset its connections");
         loop.call(() -> {
             for (Relay relay : List.copyOf(relays)) {
                 relay.resetNow("reset by the test");
@@ -293,6 +304,7 @@ public final class ListenerEngine implements FaultListener {
 
     @Override
     public void down() {
+        requireOpen("go down");
         loop.call(() -> {
             if (server.isOpen()) {
                 server.close(); // the port now refuses: a real ECONNREFUSED for new connects
@@ -306,8 +318,12 @@ public final class ListenerEngine implements FaultListener {
     @Override
     public void downFor(java.time.Duration duration) {
         Objects.requireNonNull(duration, "duration");
+        requireOpen("go down for " + duration.toMillis() + " ms");
         down();
         loop.execute(() -> loop.schedule(duration, () -> {
+            if (closed.get()) {
+                return; // closed meanwhile: the port stays released
+            }
             try {
                 up();
             } catch (RuntimeException e) {
@@ -318,6 +334,7 @@ public final class ListenerEngine implements FaultListener {
 
     @Override
     public void up() {
+        requireOpen("come back up");
         loop.call(() -> {
             if (!server.isOpen()) {
                 ServerSocketChannel reopened = ServerSocketChannel.open(StandardProtocolFamily.INET);
@@ -339,11 +356,14 @@ public final class ListenerEngine implements FaultListener {
 
     @Override
     public void addFault(Fault fault) {
-        faults.add(Objects.requireNonNull(fault, "fault"));
+        Objects.requireNonNull(fault, "fault");
+        requireOpen("add the fault " + fault.describe());
+        faults.add(fault);
     }
 
     @Override
     public void clearFaults() {
+        requireOpen("clear its faults");
         faults.clear();
     }
 
@@ -359,11 +379,63 @@ public final class ListenerEngine implements FaultListener {
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (loop.inLoop()) {
+            throw new IllegalStateException("listener '" + config.name() + "' cannot be closed from its own thread");
+        }
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        boolean connectionsLive;
+        try {
+            connectionsLive = loop.call(this::closeOnLoop);
+        } catch (RuntimeException e) {
+            connectionsLive = false; // the loop did not answer: stop it with everything it holds
+        }
+        if (!connectionsLive) {
             loop.stop(() -> {
                 releaseAll();
-                journal.event(0, JournalEvent.Type.LISTENER_CLOSED, "");
+                logClosed("");
             });
+        } // else the loop ends by itself when the last connection relayed on ends (removed)
+    }
+
+    /**
+     * Releases the port, the leaked connections and the queue fillers; resets what has nothing to
+     * relay to and releases the relayed connections as pass-through. {@return whether connections
+     * still relay through the loop}
+     */
+    private boolean closeOnLoop() throws IOException {
+        server.close(); // new connects are refused from now on
+        leaked.forEach(Relay::abortQuietly);
+        fillers.forEach(Relay::abortQuietly);
+        int live = 0;
+        for (Relay relay : List.copyOf(relays)) {
+            if (config.resetOnClose()) {
+                relay.shutdown();
+            } else if (relay.passThrough()) {
+                live++;
+            }
+        }
+        // A registered channel closes when deregistered: do it now, so the port is free and the
+        // resets are sent before close() returns.
+        loop.selector().selectNow();
+        logClosed(live == 0 ? "" : live + (live == 1 ? " connection" : " connections") + " relayed on as plain pass-through");
+        passingThrough = !relays.isEmpty();
+        return passingThrough;
+    }
+
+    private void logClosed(String detail) {
+        if (!closeLogged) {
+            closeLogged = true;
+            journal.event(0, JournalEvent.Type.LISTENER_CLOSED, detail);
+        }
+    }
+
+    /** Throws if the listener is closed: a change made to a closed listener would silently do nothing. */
+    private void requireOpen(String change) {
+        if (closed.get()) {
+            throw new IllegalStateException("listener '" + config.name() + "' (" + address + ") was closed: it cannot " + change
+                    + " any more. Fix: make the change before closing it, or start a new listener.");
         }
     }
 

@@ -139,6 +139,16 @@ final class Pipe {
         queued = 0;
     }
 
+    /**
+     * The listener closed: no byte-offset fault fires any more, reads are no longer cut at offsets,
+     * and a delay no longer holds the pipe; what is queued goes out in order, unpaced.
+     */
+    void disarm() {
+        next = byteFaults.size();
+        paused = 0;
+        pacing = null;
+    }
+
     /** {@return the next fault whose offset has been reached, or {@code null}} */
     Fault due() {
         if (queue.isEmpty() && next < byteFaults.size() && offset(byteFaults.get(next)) <= transferred) {

@@ -39,6 +39,8 @@ final class Relay {
     private SelectionKey clientKey;
     private SelectionKey upstreamKey;
     private State state = State.STARTING;
+    /** The listener closed: no fault fires any more (see {@link #passThrough()}). */
+    private boolean passedThrough;
 
     private final EventLoop.Handler clientSide = new EventLoop.Handler() {
         @Override
@@ -181,6 +183,48 @@ final class Relay {
         resetNow("listener closed");
     }
 
+    /**
+     * The listener closed: its faults end and the connection lives on as a plain relay until either
+     * side closes it. Timers stop (after-duration faults, delays, a blackhole's close), byte-offset
+     * faults that have not fired never will, a stall ends, and shaping ends: what is queued goes out
+     * at once, in order. What a fault already did stays done: a direction half-closed or blackholed
+     * stays so (its lost bytes cannot be given back, and relaying what follows them would hand the
+     * peer a stream with a hole), a connection closed by a fault drains until the client closes.
+     * A connection with nothing to relay to (a stand-alone listener) is reset, as before.
+     *
+     * @return whether the connection stays open
+     */
+    boolean passThrough() {
+        if (state == State.CLOSED) {
+            return false;
+        }
+        if (upstream == null) {
+            shutdown();
+            return false;
+        }
+        passedThrough = true;
+        cancelTimers();
+        for (Pipe pipe : pipes()) {
+            pipe.disarm();
+        }
+        log.released();
+        if (state == State.STALLED) {
+            state = State.OPEN;
+        }
+        if (state == State.OPEN) {
+            for (Pipe pipe : pipes()) {
+                if (state == State.OPEN) {
+                    // writes what waited out a latency or a delay, then passes on a FIN held back (slow close)
+                    shaper.flush(pipe);
+                }
+            }
+        }
+        if (state == State.OPEN) {
+            updateInterest();
+        }
+        return state != State.CLOSED;
+    }
+
     private boolean active() {
         return state == State.STARTING || state == State.CONNECTING || state == State.OPEN;
     }
@@ -290,6 +334,9 @@ final class Relay {
     // ---- faults ------------------------------------------------------------------------------------
 
     private void fire(Fault fault, Pipe at) {
+        if (passedThrough) {
+            return;
+        }
         log.fired(fault);
         Effect effect = fault.effect();
         if (effect instanceof Effect.Reset) {

@@ -88,6 +88,20 @@ class HangGuardTests {
         }
 
         @Test
+        @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+        void inAReadWithoutATimeoutOnARelayedConnectionThatAFaultLeftSilent() {
+            long start = System.nanoTime();
+            Throwable failure = Kit.failure(Kit.runMethod(HangingFixture.class, "readsABlackholedRelayWithoutATimeout", ONE_SECOND),
+                    "readsABlackholedRelayWithoutATimeout");
+            assertThat(Clients.since(start)).isLessThan(Duration.ofSeconds(15));
+
+            assertThat(failure).isInstanceOf(AssertionFailedError.class)
+                    .hasMessageStartingWith("netfault: readsABlackholedRelayWithoutATimeout() was still running 1 s after it started");
+            // a relayed connection outlives a plain close as pass-through; the guard resets it, so the read ends
+            assertThat(failure.getCause()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
+        }
+
+        @Test
         void inAnHttpClientSendWithoutTimeouts() {
             long start = System.nanoTime();
             Throwable failure = Kit.failure(Kit.runMethod(HangingFixture.class, "sendsWithoutTimeouts", ONE_SECOND),
@@ -209,6 +223,20 @@ class HangGuardTests {
             try (Socket client = new Socket()) {
                 client.connect(server.address());
                 client.getInputStream().read();
+            }
+        }
+
+        @Test
+        @InjectReset(after = 1, unit = TimeUnit.HOURS)
+        void readsABlackholedRelayWithoutATimeout(FaultListener server) throws IOException {
+            try (dev.netfault.testsupport.RecordingServer echo = dev.netfault.testsupport.RecordingServer.echo()) {
+                server.proxyTo(echo.address());
+                server.addFault(dev.netfault.Fault.blackhole());
+                try (Socket client = new Socket()) {
+                    client.connect(server.address());
+                    client.getOutputStream().write(1);
+                    client.getInputStream().read(); // the blackhole dropped the byte: nothing ever comes back
+                }
             }
         }
 

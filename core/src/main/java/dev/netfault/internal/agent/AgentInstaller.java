@@ -109,12 +109,19 @@ public final class AgentInstaller {
             }
             bytes = in.readAllBytes();
         }
-        Path jar = Files.createTempFile("netfault-hooks", ".jar");
-        jar.toFile().deleteOnExit();
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-            out.putNextEntry(new JarEntry(resource));
-            out.write(bytes);
-            out.closeEntry();
+        // One shared jar per content under java.io.tmpdir, which a killed JVM does not leave behind (HooksJar).
+        Path jar;
+        try {
+            jar = HooksJar.materialize(Path.of(System.getProperty("java.io.tmpdir")), resource, bytes);
+        } catch (IOException | RuntimeException e) {
+            // No usable directory of netfault's own (another user made it): a jar of this JVM's own.
+            jar = Files.createTempFile("netfault-hooks", ".jar");
+            jar.toFile().deleteOnExit();
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+                out.putNextEntry(new JarEntry(resource));
+                out.write(bytes);
+                out.closeEntry();
+            }
         }
         inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
         Class<?> hooks = Class.forName(HOOKS, true, null);

@@ -121,7 +121,7 @@ public final class HangGuard {
         }
         fired = true;
         stack = watched.getStackTrace();
-        faults.close();
+        faults.resetConnectionsAndClose();
     }
 
     /** Stops watching. {@return whether the guard fired} */

@@ -138,6 +138,36 @@ public final class InstalledFaults implements AutoCloseable, ExtensionContext.St
         }
     }
 
+    /**
+     * Releases the faults the hard way, for the hang guard: every connection the test's listeners
+     * hold is reset (a real RST), relayed ones too, so that a client blocked without a timeout fails
+     * instead of hanging, then everything is closed. (A plain {@link #close()} lets relayed
+     * connections live on as pass-through, and a read blocked on a blackholed connection would never
+     * return.)
+     */
+    public void resetConnectionsAndClose() {
+        if (closed.get()) {
+            return;
+        }
+        for (AutoCloseable resource : owned) {
+            if (resource instanceof FaultListener started) {
+                resetQuietly(started);
+            }
+        }
+        if (listener != null) {
+            resetQuietly(listener);
+        }
+        close();
+    }
+
+    private static void resetQuietly(FaultListener listener) {
+        try {
+            listener.resetOpenConnections();
+        } catch (RuntimeException e) {
+            // closed meanwhile (the test ended after all): nothing left to reset
+        }
+    }
+
     private static void closeQuietly(AutoCloseable resource) {
         try {
             resource.close();
