@@ -38,8 +38,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 @DisplayName("a pool warmed before the tests")
 class WarmPoolTests {
 
+    /**
+     * How long the application waits before it retries: more than the 500 ms in which HikariCP hands out a
+     * connection without validating it, so a retry gets a validated (or new) connection, not the one that just broke.
+     */
+    static final Duration RETRY = Duration.ofMillis(700);
     static final Map<String, Object> seen = new ConcurrentHashMap<>();
     static H2Server h2;
+    /** An in-process connection that keeps the in-memory database alive while the faults kill the pool's. */
+    static Connection keeper;
     static HikariDataSource pool;
 
     static long query() throws SQLException {
@@ -67,8 +74,9 @@ class WarmPoolTests {
         @BeforeAll
         static void warmThePool() throws Exception {
             h2 = H2Server.start();
+            keeper = java.sql.DriverManager.getConnection("jdbc:h2:mem:warm", "sa", "");
             HikariConfig config = new HikariConfig();
-            config.setJdbcUrl(h2.url("warm") + ";DB_CLOSE_DELAY=-1"); // the database outlives connections the faults kill
+            config.setJdbcUrl(h2.url("warm"));
             config.setUsername("sa");
             config.setMaximumPoolSize(2);
             config.setMinimumIdle(2);
@@ -79,8 +87,9 @@ class WarmPoolTests {
         }
 
         @AfterAll
-        static void closeThePool() {
+        static void closeThePool() throws SQLException {
             pool.close();
+            keeper.close();
             h2.close();
         }
 
@@ -88,19 +97,21 @@ class WarmPoolTests {
         @Order(1)
         void aTimeOutReachesTheWarmConnections(NetFault netfault) {
             AgentRule rule = netfault.timeOutConnections("localhost:" + h2.port(), Duration.ofMillis(200));
-            Throwable failure = catchThrowable(WarmPoolTests::query);
-            seen.put("time-out", failure == null ? "no failure" : rootCause(failure).toString());
+            // 200 ms after the rule was made the warm connections die: a query then fails
+            Throwable failure = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> catchThrowable(WarmPoolTests::query), java.util.Objects::nonNull);
+            seen.put("time-out", rootCause(failure).toString());
             seen.put("time-out reached", rule.describeMatches());
             rule.close(); // the network heals: the pool evicts the dead connections and opens new ones
-            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> query() == 2000);
+            await().atMost(Duration.ofSeconds(8)).pollInterval(RETRY).ignoreExceptions().until(() -> query() == 2000);
         }
 
         @Test
-        @Order(2)
+        @Order(4)
         @Latency(100)
         void latencyReachesThePoolOnceItReconnectsThroughTheListener(NetFault netfault, Journal journal) {
             netfault.aimAt("localhost:" + h2.port());
-            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(8)).pollInterval(RETRY).ignoreExceptions().untilAsserted(() -> {
                 long start = System.nanoTime();
                 assertThat(query()).isEqualTo(2000);
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(100));
@@ -109,16 +120,18 @@ class WarmPoolTests {
         }
 
         @Test
-        @Order(3)
-        @InjectReset(afterBytesToClient = 10)
-        void aResetReachesThePool(NetFault netfault, Journal journal) {
+        @Order(2)
+        @InjectReset(afterBytesToClient = 10, firstConnections = 1)
+        void aResetReachesThePoolAndItRecovers(NetFault netfault, Journal journal) {
             netfault.aimAt("localhost:" + h2.port());
-            Throwable failure = catchThrowable(WarmPoolTests::query);
+            Throwable failure = catchThrowable(WarmPoolTests::query); // on a warm connection: it was open before the fault
             seen.put("reset", failure == null ? "no failure" : rootCause(failure).toString());
+            await().atMost(Duration.ofSeconds(8)).pollInterval(RETRY).ignoreExceptions().until(() -> query() == 2000);
+            seen.put("reset journal", journal.accepted());
         }
 
         @Test
-        @Order(4)
+        @Order(3)
         @Stall(afterBytesToClient = 0)
         void aStallReachesThePool(NetFault netfault, Journal journal) throws Exception {
             netfault.aimAt("localhost:" + h2.port());
@@ -141,10 +154,13 @@ class WarmPoolTests {
     void faultsReachAPoolWarmedBeforeTheTestsAndTheNextTestStartsHealthy() {
         seen.clear();
         AgentKit.assertOutcomes(AgentKit.run(Pool.class), 5, 0);
-        assertThat(seen.get("time-out")).as("what the first query after the time-out saw").asString().contains("Connection timed out");
+        // H2's client reports a broken connection without its cause (DESIGN.md): 90067, whatever the errno was
+        assertThat(seen.get("time-out")).as("what the first query after the time-out saw").asString().contains("[90067-");
         assertThat(seen.get("time-out reached")).asString().contains("2 connection(s) already open when it was made");
         assertThat((Integer) seen.get("latency journal")).as("connections the pool opened through the listener").isGreaterThanOrEqualTo(1);
-        assertThat(seen.get("reset")).as("what the first query after the reset saw").asString().contains("Connection reset");
+        assertThat(seen.get("reset")).as("what the first query after the reset saw").asString().isNotEqualTo("no failure");
+        assertThat((Integer) seen.get("reset journal")).as("connections through the listener: the reset one, then a good one")
+                .isGreaterThanOrEqualTo(2);
         assertThat(seen.get("stall")).as("what the first query under the stall saw").asString().isNotEqualTo("no failure");
         assertThat((Long) seen.get("after")).as("first query after the faults, ms").isLessThan(5_000L);
     }
