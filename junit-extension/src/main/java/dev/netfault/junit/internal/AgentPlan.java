@@ -59,6 +59,7 @@ final class AgentPlan {
             plan.rules.add(() -> SocketAgent.failResolution(host));
             summary.add("@FailResolution: " + host + " does not resolve");
         }
+        plan.rules.addAll(AcceptFaults.of(context, summary));
         return plan;
     }
 
