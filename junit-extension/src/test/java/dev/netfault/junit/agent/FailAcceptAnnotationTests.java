@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netfault.AcceptError;
 import dev.netfault.internal.boot.NetFaultHooks;
+import dev.netfault.junit.EnableNetFault;
 import dev.netfault.junit.FailAccept;
 import dev.netfault.junit.NetFault;
 import java.io.IOException;
@@ -52,6 +53,7 @@ class FailAcceptAnnotationTests {
     }
 
     @AgentKit.Fixture
+    @EnableNetFault
     static class Fixtures {
 
         ServerSocket startedBefore;
