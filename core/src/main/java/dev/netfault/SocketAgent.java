@@ -92,17 +92,61 @@ public final class SocketAgent {
      * The next {@code times} accepts on the application's listening {@code port} fail with
      * {@code EMFILE}, at once, as when the process is out of file descriptors; then accepts work
      * again. Pending connections stay queued. What the application sees: {@code ServerSocket.accept()}
-     * and {@code ServerSocketChannel.accept()}: {@code IOException: Too many open files}.
+     * and {@code ServerSocketChannel.accept()}: {@code IOException: Too many open files}. The same as
+     * {@code failAccept(port, times, AcceptError.EMFILE)}.
      */
     public static AgentRule failAccept(int port, int times) {
+        return failAccept(port, times, AcceptError.EMFILE);
+    }
+
+    /**
+     * The next {@code times} accepts on the application's listening {@code port} fail with
+     * {@code error}, at once; then accepts work again. Pending connections stay queued, the listener
+     * stays open. What the application sees: {@code ServerSocket.accept()} and
+     * {@code ServerSocketChannel.accept()} (blocking, non-blocking, timed) throw
+     * {@code java.io.IOException} with {@link AcceptError#message() error.message()}, such as
+     * {@code Connection timed out}; see {@link AcceptError}. Accepts of netfault's own listeners
+     * never fail.
+     *
+     * @param port the port the application's server listens on, from 1 to 65535 (its {@code getLocalPort()})
+     * @param times how many accepts fail, at least 1
+     * @param error what they fail with
+     */
+    public static AgentRule failAccept(int port, int times, AcceptError error) {
         if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("a port must be from 1 to 65535, but was " + port);
+            throw new IllegalArgumentException("SocketAgent.failAccept: port must be from 1 to 65535, but was " + port
+                    + ". Fix: pass the port the application's server listens on (its getLocalPort()), or use"
+                    + " failAcceptOnAnyPort to fail the accepts of every listener");
         }
-        if (times < 1) {
-            throw new IllegalArgumentException("the number of failing accepts must be at least 1, but was " + times);
-        }
+        checkTimes("SocketAgent.failAccept", times);
+        Objects.requireNonNull(error, "error");
         install();
-        return AgentRules.failAccept(port, times);
+        return AgentRules.failAccept(port, times, error);
+    }
+
+    /**
+     * The next {@code times} accepts on each of the application's listening sockets, whatever its port,
+     * fail with {@code error}, at once; then that listener's accepts work again. For servers whose port
+     * is known only once they run. Accepts of netfault's own listeners never fail. As with
+     * {@link #failAccept(int, int, AcceptError)}, but JVM-wide: it also fails the accepts of servers of
+     * other tests running at the same time, so run such a test alone (the {@code @FailAccept}
+     * annotation of netfault's JUnit extension does).
+     *
+     * @param times how many accepts fail on each listener, at least 1
+     * @param error what they fail with
+     */
+    public static AgentRule failAcceptOnAnyPort(int times, AcceptError error) {
+        checkTimes("SocketAgent.failAcceptOnAnyPort", times);
+        Objects.requireNonNull(error, "error");
+        install();
+        return AgentRules.failAccept(0, times, error);
+    }
+
+    private static void checkTimes(String method, int times) {
+        if (times < 1) {
+            throw new IllegalArgumentException(method + ": times, the number of accepts that fail, must be at least 1, but was "
+                    + times + ". Fix: pass 1 or more (to stop failing accepts, close the rule)");
+        }
     }
 
     /**

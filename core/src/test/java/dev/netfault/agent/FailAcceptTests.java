@@ -3,7 +3,9 @@ package dev.netfault.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.netfault.AcceptError;
 import dev.netfault.AgentRule;
+import dev.netfault.FaultListener;
 import dev.netfault.SocketAgent;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,8 +23,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The application as a server: its accepts fail with EMFILE, and connections die before it accepts them. */
+/** The application as a server: its accepts fail with an errno, and connections die before it accepts them. */
 @DisplayName("the application's own accepts")
 class FailAcceptTests {
 
@@ -44,7 +48,7 @@ class FailAcceptTests {
                 try (Socket accepted = server.accept()) {
                     assertThat(accepted.getPort()).isEqualTo(client.getLocalPort());
                 }
-                assertThat(rule.describe()).isEqualTo("fail accepts on port " + server.getLocalPort() + " (3 failed so far)");
+                assertThat(rule.describe()).isEqualTo("fail accepts on port " + server.getLocalPort() + " with EMFILE (3 failed so far)");
             }
         }
 
@@ -160,9 +164,163 @@ class FailAcceptTests {
                         .hasMessage("accepts on port " + server.getLocalPort() + " already fail under another rule");
             }
             assertThatThrownBy(() -> SocketAgent.failAccept(0, 1)).isExactlyInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("a port must be from 1 to 65535, but was 0");
+                    .hasMessage("SocketAgent.failAccept: port must be from 1 to 65535, but was 0. Fix: pass the port the application's"
+                            + " server listens on (its getLocalPort()), or use failAcceptOnAnyPort to fail the accepts of every listener");
+            assertThatThrownBy(() -> SocketAgent.failAccept(65536, 1, AcceptError.ETIMEDOUT)).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("SocketAgent.failAccept: port must be from 1 to 65535, but was 65536.");
             assertThatThrownBy(() -> SocketAgent.failAccept(80, 0)).isExactlyInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("the number of failing accepts must be at least 1, but was 0");
+                    .hasMessage("SocketAgent.failAccept: times, the number of accepts that fail, must be at least 1, but was 0."
+                            + " Fix: pass 1 or more (to stop failing accepts, close the rule)");
+            assertThatThrownBy(() -> SocketAgent.failAcceptOnAnyPort(-1, AcceptError.EPROTO)).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("SocketAgent.failAcceptOnAnyPort: times, the number of accepts that fail, must be at least 1, but was -1.");
+            assertThatThrownBy(() -> SocketAgent.failAccept(80, 1, null)).isExactlyInstanceOf(NullPointerException.class).hasMessage("error");
+        }
+    }
+
+    /**
+     * Each errno, on every accept path: what the JDK throws for it (measured by making libc's accept
+     * fail under the real JDK 17 and 25: a plain IOException with strerror's text, the listener usable).
+     */
+    @Nested
+    @DisplayName("SocketAgent.failAccept with an errno: IOException with its text, then the pending connection")
+    class EveryErrno {
+
+        @ParameterizedTest
+        @EnumSource(AcceptError.class)
+        void serverSocketAccept(AcceptError error) throws Exception {
+            try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
+                 AgentRule rule = SocketAgent.failAccept(server.getLocalPort(), 2, error);
+                 Socket client = new Socket(LOOPBACK, server.getLocalPort())) {
+                for (int i = 0; i < 2; i++) {
+                    assertThatThrownBy(server::accept).isExactlyInstanceOf(IOException.class).hasMessage(error.message()).hasNoCause();
+                }
+                assertThat(server.isClosed()).isFalse();
+                try (Socket accepted = server.accept()) {
+                    assertThat(accepted.getPort()).isEqualTo(client.getLocalPort());
+                }
+                assertThat(rule.describe()).isEqualTo("fail accepts on port " + server.getLocalPort() + " with " + error + " (2 failed so far)");
+            }
+        }
+
+        @ParameterizedTest
+        @EnumSource(AcceptError.class)
+        void serverSocketAcceptWithATimeout(AcceptError error) throws Exception {
+            try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
+                 AgentRule rule = SocketAgent.failAccept(server.getLocalPort(), 1, error);
+                 Socket client = new Socket(LOOPBACK, server.getLocalPort())) {
+                server.setSoTimeout(5000);
+                assertThatThrownBy(server::accept).isExactlyInstanceOf(IOException.class).hasMessage(error.message());
+                try (Socket accepted = server.accept()) {
+                    assertThat(accepted.getPort()).isEqualTo(client.getLocalPort());
+                }
+            }
+        }
+
+        @ParameterizedTest
+        @EnumSource(AcceptError.class)
+        void blockingServerSocketChannelAccept(AcceptError error) throws Exception {
+            try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(LOOPBACK, 0));
+                 AgentRule rule = SocketAgent.failAccept(port(server), 1, error);
+                 SocketChannel client = SocketChannel.open(server.getLocalAddress())) {
+                assertThatThrownBy(server::accept).isExactlyInstanceOf(IOException.class).hasMessage(error.message());
+                assertThat(server.isOpen()).isTrue();
+                try (SocketChannel accepted = server.accept()) {
+                    assertThat(accepted.getRemoteAddress()).isEqualTo(client.getLocalAddress());
+                }
+            }
+        }
+
+        @ParameterizedTest
+        @EnumSource(AcceptError.class)
+        void serverSocketChannelAcceptWithATimeoutThroughItsSocket(AcceptError error) throws Exception {
+            try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(LOOPBACK, 0));
+                 AgentRule rule = SocketAgent.failAccept(port(server), 1, error);
+                 SocketChannel client = SocketChannel.open(server.getLocalAddress())) {
+                server.socket().setSoTimeout(5000);
+                assertThatThrownBy(() -> server.socket().accept()).isExactlyInstanceOf(IOException.class).hasMessage(error.message());
+                try (Socket accepted = server.socket().accept()) {
+                    assertThat(accepted.getRemoteSocketAddress()).isEqualTo(client.getLocalAddress());
+                }
+            }
+        }
+
+        @ParameterizedTest
+        @EnumSource(AcceptError.class)
+        void nonBlockingServerSocketChannelAcceptWithASelector(AcceptError error) throws Exception {
+            try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(LOOPBACK, 0));
+                 Selector selector = Selector.open();
+                 AgentRule rule = SocketAgent.failAccept(port(server), 1, error);
+                 SocketChannel client = SocketChannel.open(server.getLocalAddress())) {
+                server.configureBlocking(false);
+                server.register(selector, SelectionKey.OP_ACCEPT);
+                assertThat(selector.select(5000)).as("ready to accept").isEqualTo(1);
+                selector.selectedKeys().clear();
+                assertThatThrownBy(server::accept).isExactlyInstanceOf(IOException.class).hasMessage(error.message());
+                assertThat(selector.select(5000)).as("still ready to accept").isEqualTo(1);
+                try (SocketChannel accepted = server.accept()) {
+                    assertThat(accepted.getRemoteAddress()).isEqualTo(client.getLocalAddress());
+                }
+            }
+        }
+
+        @ParameterizedTest
+        @EnumSource(AcceptError.class)
+        void anAcceptLoopThatLogsAndContinuesServesEveryClient(AcceptError error) throws Exception {
+            try (EchoServer server = new EchoServer();
+                 AgentRule rule = SocketAgent.failAccept(server.port(), 2, error)) {
+                server.start();
+                try (Socket first = new Socket(LOOPBACK, server.port())) {
+                    assertThat(Io.roundTrip(first, "first")).isEqualTo("first");
+                    assertThat(server.log).containsExactly("accept failed: " + error.message(), "accept failed: " + error.message(),
+                            "accepted " + first.getLocalPort());
+                }
+            }
+        }
+
+        @Test
+        void theTwoArgumentFormIsEmfile() throws Exception {
+            try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
+                 AgentRule rule = SocketAgent.failAccept(server.getLocalPort(), 1)) {
+                assertThat(rule.describe()).contains("with EMFILE");
+                assertThatThrownBy(server::accept).isExactlyInstanceOf(IOException.class).hasMessage("Too many open files");
+            }
+        }
+
+        @Test
+        void onAnyPortFailsTheFirstAcceptsOfEachListenerButNotNetfaultsOwn() throws Exception {
+            try (FaultListener own = FaultListener.standalone().echo().start();
+                 ServerSocket a = new ServerSocket(0, 50, LOOPBACK);
+                 ServerSocketChannel b = ServerSocketChannel.open().bind(new InetSocketAddress(LOOPBACK, 0));
+                 AgentRule rule = SocketAgent.failAcceptOnAnyPort(2, AcceptError.ETIMEDOUT);
+                 Socket toA = new Socket(LOOPBACK, a.getLocalPort());
+                 SocketChannel toB = SocketChannel.open(b.getLocalAddress());
+                 Socket toOwn = new Socket(own.address().getAddress(), own.address().getPort())) {
+                for (int i = 0; i < 2; i++) {
+                    assertThatThrownBy(a::accept).isExactlyInstanceOf(IOException.class).hasMessage("Connection timed out");
+                    assertThatThrownBy(b::accept).isExactlyInstanceOf(IOException.class).hasMessage("Connection timed out");
+                }
+                try (Socket accepted = a.accept(); SocketChannel acceptedB = b.accept()) {
+                    assertThat(accepted.getPort()).isEqualTo(toA.getLocalPort());
+                    assertThat(acceptedB.getRemoteAddress()).isEqualTo(toB.getLocalAddress());
+                }
+                assertThat(Io.roundTrip(toOwn, "own")).as("netfault's own listener accepts").isEqualTo("own");
+                assertThat(rule.describe()).isEqualTo("fail the first 2 accepts on every port with ETIMEDOUT (4 failed so far)");
+                assertThatThrownBy(() -> SocketAgent.failAcceptOnAnyPort(1, AcceptError.EMFILE)).isExactlyInstanceOf(IllegalStateException.class)
+                        .hasMessage("accepts on every port already fail under another rule");
+            }
+        }
+
+        @Test
+        void aRuleForThePortWinsOverTheRuleForAnyPort() throws Exception {
+            try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
+                 AgentRule any = SocketAgent.failAcceptOnAnyPort(1, AcceptError.ENOBUFS);
+                 AgentRule mine = SocketAgent.failAccept(server.getLocalPort(), 1, AcceptError.ENETDOWN);
+                 Socket client = new Socket(LOOPBACK, server.getLocalPort())) {
+                assertThatThrownBy(server::accept).isExactlyInstanceOf(IOException.class).hasMessage("Network is down");
+                try (Socket accepted = server.accept()) {
+                    assertThat(accepted.getPort()).isEqualTo(client.getLocalPort());
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.netfault.junit;
 
+import dev.netfault.AcceptError;
 import dev.netfault.AgentRule;
 import dev.netfault.FaultListener;
 import dev.netfault.HeldPort;
@@ -110,9 +111,18 @@ public final class NetFault {
 
     /**
      * The next {@code times} accepts on the application's listening {@code port} fail with
-     * {@code IOException: Too many open files}; see {@link SocketAgent#failAccept}.
+     * {@code IOException: Too many open files}; see {@link SocketAgent#failAccept(int, int)}.
      */
     public AgentRule failAccept(int port, int times) {
         return faults.aim(SocketAgent.failAccept(port, times), "NetFault.failAccept(" + port + ", " + times + ")");
+    }
+
+    /**
+     * The next {@code times} accepts on the application's listening {@code port} fail with
+     * {@code error}, such as {@code AcceptError.ETIMEDOUT}: {@code IOException: Connection timed out};
+     * see {@link SocketAgent#failAccept(int, int, AcceptError)}.
+     */
+    public AgentRule failAccept(int port, int times, AcceptError error) {
+        return faults.own(SocketAgent.failAccept(port, times, error));
     }
 }

@@ -110,9 +110,52 @@ class HangGuardTests {
 
             assertThat(failure).isInstanceOf(AssertionFailedError.class).hasMessageStartingWith("netfault: sendsWithoutTimeouts()"
                     + " was still running 1 s after it started, under its faults");
-            assertThat(failure.getMessage().lines().toList().get(1)).isEqualTo("It was waiting in java.net.http.HttpClient.send(): give the"
-                    + " client a connectTimeout (HttpClient.Builder.connectTimeout) and the request a timeout (HttpRequest.Builder.timeout).");
+            assertThat(failure.getMessage().lines().toList().get(1)).isEqualTo("It was waiting in java.net.http.HttpClient.send(), which has"
+                    + " no timeout unless given one: give the client a connectTimeout (HttpClient.Builder.connectTimeout) and the request a"
+                    + " timeout (HttpRequest.Builder.timeout), both shorter than the hang timeout of 1 s.");
             assertThat(failure.getCause()).isInstanceOf(ConnectException.class);
+        }
+
+        @Test
+        void inAConnectWithATimeoutLongerThanTheGuardsAndDoesNotCallItUntimed() {
+            long start = System.nanoTime();
+            Throwable failure = Kit.failure(Kit.runMethod(HangingFixture.class, "connectsWithATimeoutLongerThanTheGuard", ONE_SECOND),
+                    "connectsWithATimeoutLongerThanTheGuard");
+            assertThat(Clients.since(start)).isLessThan(Duration.ofSeconds(15));
+
+            List<String> lines = failure.getMessage().lines().toList();
+            assertThat(lines.get(1)).isEqualTo("It was blocked in connect() (sun.nio.ch.NioSocketImpl.timedFinishConnect) with a connect"
+                    + " timeout at least as long as the hang timeout of 1 s (clients' defaults often are: pgjdbc's connectTimeout is 10 s,"
+                    + " Apache HttpClient 5's 3 min). Give the client a connect timeout shorter than the hang timeout, or raise the hang"
+                    + " timeout above it.");
+            assertExplainsTheRelease(lines, "connectsWithATimeoutLongerThanTheGuard");
+            assertThat(failure.getCause()).isInstanceOf(ConnectException.class).hasMessage("Connection refused");
+        }
+
+        @Test
+        void inAReadWithATimeoutLongerThanTheGuardsAndDoesNotCallItUntimed() {
+            long start = System.nanoTime();
+            Throwable failure = Kit.failure(Kit.runMethod(HangingFixture.class, "readsWithATimeoutLongerThanTheGuard", ONE_SECOND),
+                    "readsWithATimeoutLongerThanTheGuard");
+            assertThat(Clients.since(start)).isLessThan(Duration.ofSeconds(15));
+
+            List<String> lines = failure.getMessage().lines().toList();
+            assertThat(lines.get(1)).isEqualTo("It was blocked in read() (sun.nio.ch.NioSocketImpl.timedRead) with a read timeout at least"
+                    + " as long as the hang timeout of 1 s (clients' defaults often are: OkHttp's read timeout is 10 s). Give the client a"
+                    + " read timeout shorter than the hang timeout, or raise the hang timeout above it.");
+            assertExplainsTheRelease(lines, "readsWithATimeoutLongerThanTheGuard");
+            assertThat(failure.getCause()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
+        }
+
+        @Test
+        void inAGrpcBlockingStubCallAndAdvisesADeadline() {
+            Throwable failure = Kit.failure(Kit.runMethod(HangingFixture.class, "waitsInAGrpcBlockingStub",
+                    NetFaultConfig.HANG_TIMEOUT_PROPERTY_NAME + "=300ms"), "waitsInAGrpcBlockingStub");
+            assertThat(failure).isInstanceOf(AssertionFailedError.class).hasNoCause();
+            assertThat(failure.getMessage().lines().toList().get(1)).isEqualTo("It was waiting in a gRPC blocking stub call"
+                    + " (io.grpc.stub.ClientCalls.blockingUnaryCall), which has no deadline unless given one, or has one at least as long"
+                    + " as the hang timeout of 300 ms: set a deadline shorter than that on the call, such as"
+                    + " stub.withDeadlineAfter(2, TimeUnit.SECONDS).method(request).");
         }
 
         @Test
@@ -244,6 +287,30 @@ class HangGuardTests {
         @SlowAccept(never = true, queueFull = true)
         void sendsWithoutTimeouts(FaultListener server) throws IOException, InterruptedException {
             HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri("http")).build(), HttpResponse.BodyHandlers.discarding());
+        }
+
+        @Test
+        @SlowAccept(never = true, queueFull = true)
+        void connectsWithATimeoutLongerThanTheGuard(FaultListener server) throws IOException {
+            try (Socket client = new Socket()) {
+                client.connect(server.address(), 60_000);
+            }
+        }
+
+        @Test
+        @LeakedServerSockets
+        void readsWithATimeoutLongerThanTheGuard(FaultListener server) throws IOException {
+            try (Socket client = new Socket()) {
+                client.connect(server.address());
+                client.setSoTimeout(60_000);
+                client.getInputStream().read();
+            }
+        }
+
+        @Test
+        @InjectReset(after = 1, unit = TimeUnit.HOURS)
+        void waitsInAGrpcBlockingStub(FaultListener server) throws InterruptedException {
+            io.grpc.stub.ClientCalls.blockingUnaryCall(1500);
         }
 
         @Test

@@ -1,5 +1,6 @@
 package dev.netfault.internal.agent;
 
+import dev.netfault.AcceptError;
 import dev.netfault.AgentRule;
 import dev.netfault.Target;
 import dev.netfault.internal.OwnPorts;
@@ -128,12 +129,16 @@ public final class AgentRules {
         return add(new ConnectRule(target, null, after, "time out connections to " + target + " after " + after.toMillis() + " ms", null), true);
     }
 
-    /** The next {@code times} accepts on the listening {@code port} fail with EMFILE. */
-    public static AgentRule failAccept(int port, int times) {
-        AcceptFailures rule = new AcceptFailures(port, times);
+    /**
+     * The next {@code times} accepts on the listening {@code port} fail with {@code error}; port 0:
+     * the next {@code times} accepts on each listening port.
+     */
+    public static AgentRule failAccept(int port, int times, AcceptError error) {
+        AcceptFailures rule = new AcceptFailures(port, times, error);
         synchronized (LOCK) {
             if (ACCEPT_FAILURES.containsKey(port)) {
-                throw new IllegalStateException("accepts on port " + port + " already fail under another rule");
+                throw new IllegalStateException(port == 0 ? "accepts on every port already fail under another rule"
+                        : "accepts on port " + port + " already fail under another rule");
             }
             update(() -> ACCEPT_FAILURES.put(port, rule));
         }
@@ -270,10 +275,16 @@ public final class AgentRules {
     }
 
     private static IOException onAccept(int port) {
+        if (Thread.currentThread() instanceof InternalThread) {
+            return null; // netfault's own listeners accept
+        }
         AcceptFailures rule = ACCEPT_FAILURES.get(port);
-        if (rule != null && rule.remaining.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        if (rule == null) {
+            rule = ACCEPT_FAILURES.get(0); // a rule for every port
+        }
+        if (rule != null && rule.remaining(port).getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             rule.failed.incrementAndGet();
-            return new IOException("Too many open files");
+            return new IOException(rule.error.message());
         }
         return null;
     }
@@ -528,18 +539,28 @@ public final class AgentRules {
     }
 
     private static final class AcceptFailures implements AgentRule {
+        /** The listening port, or 0 for every port. */
         final int port;
-        final AtomicInteger remaining;
+        final int times;
+        final AcceptError error;
+        /** Accepts still to fail, per listening port. */
+        final Map<Integer, AtomicInteger> remaining = new ConcurrentHashMap<>();
         final AtomicInteger failed = new AtomicInteger();
 
-        AcceptFailures(int port, int times) {
+        AcceptFailures(int port, int times, AcceptError error) {
             this.port = port;
-            this.remaining = new AtomicInteger(times);
+            this.times = times;
+            this.error = error;
+        }
+
+        AtomicInteger remaining(int listeningPort) {
+            return remaining.computeIfAbsent(listeningPort, p -> new AtomicInteger(times));
         }
 
         @Override
         public String describe() {
-            return "fail accepts on port " + port + " (" + failed.get() + " failed so far)";
+            String where = port == 0 ? "the first " + times + " accepts on every port" : "accepts on port " + port;
+            return "fail " + where + " with " + error + " (" + failed.get() + " failed so far)";
         }
 
         @Override

@@ -61,6 +61,7 @@ final class AgentPlan {
             plan.rules.add(Map.entry(() -> SocketAgent.failResolution(host), declared.describe()));
             summary.add("@FailResolution: " + host + " does not resolve");
         }
+        plan.rules.addAll(AcceptFaults.of(context, summary));
         return plan;
     }
 

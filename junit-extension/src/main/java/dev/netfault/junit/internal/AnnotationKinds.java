@@ -2,6 +2,7 @@ package dev.netfault.junit.internal;
 
 import dev.netfault.junit.Bandwidth;
 import dev.netfault.junit.Blackhole;
+import dev.netfault.junit.FailAccept;
 import dev.netfault.junit.FailResolution;
 import dev.netfault.junit.HalfClose;
 import dev.netfault.junit.InjectClose;
@@ -46,7 +47,8 @@ public final class AnnotationKinds {
      *
      * @param type the annotation type
      * @param repeatable whether it may be repeated
-     * @param targetAttribute the attribute that names its target ({@code "target"} or {@code "value"})
+     * @param targetAttribute the attribute that names its target ({@code "target"} or {@code "value"}), or {@code null}
+     *     for a kind aimed at the application's listening ports ({@code @FailAccept}, which takes its own locks)
      * @param role what it does
      * @param noun what its messages call the effect
      * @param oneShot whether the effect fires once (a reset) rather than lasting (latency)
@@ -61,6 +63,9 @@ public final class AnnotationKinds {
 
         /** {@return the targets this kind names on {@code element} (closest declarations; blank ones left out)} */
         List<String> targets(AnnotatedElement element) {
+            if (targetAttribute == null) {
+                return List.of();
+            }
             List<? extends Annotation> found = repeatable ? AnnotationSupport.findRepeatableAnnotations(element, type)
                     : AnnotationSupport.findAnnotation(element, type).map(List::of).orElse(List.of());
             List<String> targets = new ArrayList<>();
@@ -96,7 +101,8 @@ public final class AnnotationKinds {
             new Kind(LeakedServerSockets.class, false, "target", Role.LISTENER, "leak", false),
             new Kind(RefuseConnections.class, true, "value", Role.AGENT_RULE, "refusal", false),
             new Kind(TimeOutConnections.class, false, "value", Role.AGENT_RULE, "time-out", true),
-            new Kind(FailResolution.class, true, "value", Role.AGENT_RULE, "failed lookup", false));
+            new Kind(FailResolution.class, true, "value", Role.AGENT_RULE, "failed lookup", false),
+            new Kind(FailAccept.class, false, null, Role.AGENT_RULE, "failed accept", false));
 
     private AnnotationKinds() {
     }

@@ -141,7 +141,7 @@ public final class HangGuard {
         StringBuilder s = new StringBuilder("netfault: ").append(what).append(" was still running ")
                 .append(describe(timeout)).append(" after it started, under its faults (").append(String.join("; ", faults.summary()))
                 .append(" at ").append(faults.where()).append(").\n");
-        s.append(diagnose(stack)).append('\n');
+        s.append(diagnose(stack, timeout)).append('\n');
         s.append("netfault released the faults (closed its listeners and reset their connections) so that the test could end.\n")
                 .append("If the test really needs longer, annotate it with @HangTimeout or raise the configuration parameter"
                         + " netfault.hang.timeout (0 turns the guard off).\n")
@@ -157,26 +157,68 @@ public final class HangGuard {
         return s.toString();
     }
 
-    static String diagnose(StackTraceElement[] stack) {
+    /**
+     * Says what the watched thread was waiting for, and which timeout would end the wait. A connect or
+     * read that the JDK times ({@code NioSocketImpl.timedFinishConnect}, {@code timedRead}: the
+     * socket has a timeout) is not called untimed: the guard cannot see the timeout's value, only that
+     * it is at least {@code hangTimeout}.
+     */
+    static String diagnose(StackTraceElement[] stack, Duration hangTimeout) {
+        String limit = "the hang timeout of " + describe(hangTimeout);
+        boolean timed = false; // a JDK frame above the one that names the call shows the JDK waits with a timeout
         for (StackTraceElement frame : stack) {
             String where = frame.getClassName() + "." + frame.getMethodName();
+            String method = frame.getMethodName().toLowerCase(Locale.ROOT);
             if (where.startsWith("jdk.internal.net.http.HttpClientImpl.send")) {
-                return "It was waiting in java.net.http.HttpClient.send(): give the client a connectTimeout"
-                        + " (HttpClient.Builder.connectTimeout) and the request a timeout (HttpRequest.Builder.timeout).";
-            }
-            if (isJdk(frame) && frame.getMethodName().toLowerCase(Locale.ROOT).contains("connect")) {
-                return "It was blocked in connect() (" + where + "): a connect without a timeout waits for the kernel's SYN"
-                        + " retries, about 130 s on Linux. Give the client a connect timeout, such as Socket.connect(address, millis).";
-            }
-            if (isJdk(frame) && (frame.getMethodName().contains("read") || frame.getMethodName().contains("Read"))) {
-                return "It was blocked in read() (" + where + "): a read without a timeout waits forever on a silent peer."
-                        + " Give the client a read timeout, such as Socket.setSoTimeout(millis).";
+                return "It was waiting in java.net.http.HttpClient.send(), which has no timeout unless given one: give the client a"
+                        + " connectTimeout (HttpClient.Builder.connectTimeout) and the request a timeout (HttpRequest.Builder.timeout),"
+                        + " both shorter than " + limit + ".";
             }
             if (!isJdk(frame)) {
+                String grpc = grpcCall(stack);
+                if (grpc != null) {
+                    return "It was waiting in a gRPC blocking stub call (" + grpc + "), which has no deadline unless given one, or has"
+                            + " one at least as long as " + limit + ": set a deadline shorter than that on the call, such as"
+                            + " stub.withDeadlineAfter(2, TimeUnit.SECONDS).method(request).";
+                }
                 return "It was blocked at " + frame + ".";
+            }
+            timed |= method.startsWith("timed");
+            if (method.contains("connect")) {
+                return timed
+                        ? "It was blocked in connect() (" + where + ") with a connect timeout at least as long as " + limit
+                                + " (clients' defaults often are: pgjdbc's connectTimeout is 10 s, Apache HttpClient 5's 3 min)."
+                                + " Give the client a connect timeout shorter than the hang timeout, or raise the hang timeout above it."
+                        : "It was blocked in connect() (" + where + "): a connect without a timeout waits for the kernel's SYN"
+                                + " retries, about 130 s on Linux. Give the client a connect timeout, such as Socket.connect(address, millis).";
+            }
+            if (method.contains("read")) {
+                return timed
+                        ? "It was blocked in read() (" + where + ") with a read timeout at least as long as " + limit
+                                + " (clients' defaults often are: OkHttp's read timeout is 10 s)."
+                                + " Give the client a read timeout shorter than the hang timeout, or raise the hang timeout above it."
+                        : "It was blocked in read() (" + where + "): a read without a timeout waits forever on a silent peer."
+                                + " Give the client a read timeout, such as Socket.setSoTimeout(millis).";
             }
         }
         return "It was not blocked in a network call that netfault recognizes.";
+    }
+
+    /**
+     * {@return the outermost frame of a gRPC blocking stub call on the stack, such as
+     * "io.grpc.stub.ClientCalls.blockingUnaryCall", or null} Recognized by class name (no gRPC
+     * dependency): {@code io.grpc.stub.ClientCalls} and its nested classes, and the blockingV2 stubs'
+     * {@code io.grpc.stub.BlockingClientCall}, shaded or not.
+     */
+    private static String grpcCall(StackTraceElement[] stack) {
+        String found = null;
+        for (StackTraceElement frame : stack) {
+            String c = frame.getClassName();
+            if (c.endsWith("grpc.stub.ClientCalls") || c.contains("grpc.stub.ClientCalls$") || c.endsWith("grpc.stub.BlockingClientCall")) {
+                found = c + "." + frame.getMethodName();
+            }
+        }
+        return found;
     }
 
     private static boolean isJdk(StackTraceElement frame) {
