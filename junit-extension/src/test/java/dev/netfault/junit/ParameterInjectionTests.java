@@ -119,7 +119,7 @@ class ParameterInjectionTests {
             return "netfault cannot resolve the parameter FaultListener of " + executable + ": no netfault fault is installed for it."
                     + " Fault handles exist for test methods, @BeforeEach and @AfterEach methods of tests annotated"
                     + " (or in a class annotated) with @InjectReset, @InjectClose, @Stall, @HalfClose, @Latency, @Bandwidth, @Slice,"
-                    + " @SlowClose, @Blackhole, @SlowAccept, @LeakedServerSockets, @RefuseConnections, @TimeOutConnections or @FailResolution.";
+                    + " @SlowClose, @Blackhole, @SlowAccept, @LeakedServerSockets, @RefuseConnections, @TimeOutConnections, @FailResolution or @FailAccept.";
         }
     }
 
