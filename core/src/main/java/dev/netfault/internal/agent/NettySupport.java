@@ -1,0 +1,267 @@
+package dev.netfault.internal.agent;
+
+import dev.netfault.internal.boot.NetFaultHooks;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Netty's native transports (epoll, and any copy of Netty, shaded or not) and Netty's DNS resolver
+ * under the socket agent's rules. The advice in {@link NettyAdvices} calls {@link #on} through
+ * {@link NetFaultHooks#nettyHook}; this class applies the same rules as the JDK path by calling the
+ * same hooks ({@link NetFaultHooks#connect}, {@link NetFaultHooks#io}, {@link NetFaultHooks#resolve}),
+ * and speaks Netty's language back: {@code Errors.NativeIoException} with Netty's own message for an
+ * errno, {@code UnknownHostException} as {@code DnsNameResolver} words it for a name that does not exist.
+ *
+ * <p>A native socket is a plain int file descriptor. For the rules it gets a {@link FileDescriptor}
+ * of its own with the same number ({@code sun.nio.ch.IOUtil.newFD}), remembered while the socket is
+ * open; it is invalidated when Netty closes the socket, so that a fault firing later never shuts
+ * down another socket that got the number.
+ */
+final class NettySupport {
+
+    private static final int ETIMEDOUT = 110;
+    /** Netty native socket (an {@code io.netty.channel.unix.Socket}) to its stand-in JDK descriptor. */
+    private static final Map<Object, FileDescriptor> FDS = new ConcurrentHashMap<>();
+    private static final ClassValue<Method> INT_VALUE = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            return publicMethod(type, "intValue");
+        }
+    };
+    private static MethodHandle newFd;
+    private static MethodHandle setFdVal;
+
+    private NettySupport() {
+    }
+
+    static void start() throws ReflectiveOperationException {
+        Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil");
+        MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(ioUtil, MethodHandles.lookup());
+        newFd = lookup.findStatic(ioUtil, "newFD", MethodType.methodType(FileDescriptor.class, int.class));
+        setFdVal = lookup.findStatic(ioUtil, "setfdVal", MethodType.methodType(void.class, FileDescriptor.class, int.class));
+        NetFaultHooks.nettyHook = NettySupport::on;
+    }
+
+    static Object on(String event, Object[] arguments) {
+        switch (event) {
+            case "connect":
+                return onConnect(arguments[0], (SocketAddress) arguments[1]);
+            case "io":
+                return onIo(arguments[0], (String) arguments[1], (Boolean) arguments[2]);
+            case "closed":
+                onClosed(arguments[0]);
+                return null;
+            case "resolve":
+                return onResolve(arguments[0], (String) arguments[1], arguments[2], (String) arguments[3]);
+            default:
+                return null;
+        }
+    }
+
+    // ---- connect, I/O, close -------------------------------------------------------------------
+
+    private static Object onConnect(Object socket, SocketAddress requested) {
+        if (!(requested instanceof InetSocketAddress address) || address.isUnresolved()) {
+            return null; // a Unix domain socket, or an address Netty will reject itself
+        }
+        FileDescriptor fd = FDS.computeIfAbsent(socket, NettySupport::standInFd);
+        NetFaultHooks.nettySockets = true;
+        Object decision = NetFaultHooks.connect(fd, address.getAddress(), address.getPort());
+        if (decision instanceof InetSocketAddress destination) {
+            return destination;
+        }
+        return decision instanceof IOException ? decision : null;
+    }
+
+    private static FileDescriptor standInFd(Object socket) {
+        try {
+            int number = (Integer) INT_VALUE.get(socket.getClass()).invoke(socket);
+            return (FileDescriptor) newFd.invokeExact(number);
+        } catch (Throwable e) {
+            throw new IllegalStateException("netfault could not read the file descriptor of Netty's " + socket, e);
+        }
+    }
+
+    private static Object onIo(Object socket, String method, boolean afterward) {
+        FileDescriptor fd = FDS.get(socket);
+        if (fd == null) {
+            return null;
+        }
+        IOException failure = NetFaultHooks.io(fd, !method.contains("recv") && !method.contains("read"), afterward);
+        if (failure == null) {
+            return null;
+        }
+        // The JDK path words the errno the JDK's way; Netty's native transport reports it as Errors.newIOException does.
+        if (!"Connection timed out".equals(failure.getMessage())) {
+            return new IOException("netfault cannot word " + failure + " as Netty's native transport would for " + method, failure);
+        }
+        // Netty names the native call: the same as the Java method but for LinuxSocket.sendFile's "sendfile".
+        return nativeIoException(socket.getClass(), method.equals("sendFile") ? "sendfile" : method, ETIMEDOUT, failure);
+    }
+
+    /** {@code <prefix>io.netty.channel.unix.Errors.newIOException(method, -errno)} in the socket's own copy of Netty. */
+    static IOException nativeIoException(Class<?> socketType, String method, int errno, IOException jdkFailure) {
+        String name = socketType.getName();
+        int at = name.indexOf("io.netty.");
+        try {
+            Class<?> errors = Class.forName(name.substring(0, at + "io.netty.".length()) + "channel.unix.Errors", true,
+                    socketType.getClassLoader());
+            return (IOException) errors.getMethod("newIOException", String.class, int.class).invoke(null, method, -errno);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            IOException loud = new IOException("netfault could not make Netty's own exception for " + method + "(..) failing with "
+                    + jdkFailure.getMessage() + " (errno " + errno + "): " + e, jdkFailure);
+            loud.addSuppressed(e);
+            return loud;
+        }
+    }
+
+    private static void onClosed(Object socket) {
+        FileDescriptor fd = FDS.remove(socket);
+        if (fd != null) {
+            try {
+                setFdVal.invokeExact(fd, -1); // a fault firing later finds a closed descriptor, not a reused number
+            } catch (Throwable impossible) {
+                throw new IllegalStateException(impossible);
+            }
+            if (FDS.isEmpty()) {
+                NetFaultHooks.nettySockets = false;
+                if (!FDS.isEmpty()) { // a connect raced with the flag: keep it on
+                    NetFaultHooks.nettySockets = true;
+                }
+            }
+        }
+    }
+
+    // ---- leak tracking -------------------------------------------------------------------------
+
+    /** Whether {@code socket} is one of Netty's native sockets ({@code io.netty.channel.unix.Socket}, any copy). */
+    static boolean isNettySocket(Object socket) {
+        for (Class<?> c = socket.getClass(); c != null; c = c.getSuperclass()) {
+            if (c.getName().endsWith("io.netty.channel.unix.Socket")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@return {kind, local, remote} of an open Netty native socket, or null if it is closed} */
+    static String[] describeOpen(Object socket) {
+        try {
+            Class<?> type = socket.getClass();
+            if (!(Boolean) publicMethod(type, "isOpen").invoke(socket)) {
+                return null;
+            }
+            Object local = publicMethod(type, "localAddress").invoke(socket);
+            Object remote = publicMethod(type, "remoteAddress").invoke(socket);
+            return new String[] {"Netty native socket (" + type.getSimpleName() + " fd " + publicMethod(type, "intValue").invoke(socket) + ")",
+                    String.valueOf(local), remote == null ? null : remote.toString()};
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return new String[] {"Netty native socket (" + socket + ")", "?", null}; // open, but it would not say more
+        }
+    }
+
+    // ---- name resolution -----------------------------------------------------------------------
+
+    private static Object onResolve(Object resolver, String host, Object promise, String method) {
+        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        if (name.isEmpty() || name.indexOf(':') >= 0 || name.chars().allMatch(c -> c == '.' || Character.isDigit(c))) {
+            return null; // an address literal: Netty answers it itself
+        }
+        Object answer = NetFaultHooks.resolve(name);
+        boolean all = method.equals("doResolveAll");
+        if (answer instanceof InetAddress[] addresses) {
+            Object result = all ? new ArrayList<>(Arrays.asList(addresses)) : addresses[0];
+            invoke(promise, "trySuccess", new Class<?>[] {Object.class}, result);
+            return Boolean.TRUE;
+        }
+        if (answer instanceof UnknownHostException) {
+            invoke(promise, "tryFailure", new Class<?>[] {Throwable.class}, unknownHost(resolver, host));
+            return Boolean.TRUE;
+        }
+        return null;
+    }
+
+    /**
+     * What {@code DnsNameResolver} fails a lookup with when its name server answers NXDOMAIN (authoritatively)
+     * for each record type it asks: "Failed to resolve 'host' [A(1), AAAA(28)] after 2 queries ", caused by
+     * Netty's shared {@code DnsErrorCauseException} "Query failed with NXDOMAIN".
+     */
+    static UnknownHostException unknownHost(Object resolver, String host) {
+        Object[] types = null;
+        Throwable cause = null;
+        try {
+            Class<?> type = resolver.getClass();
+            while (!type.getName().endsWith("io.netty.resolver.dns.DnsNameResolver")) {
+                type = type.getSuperclass();
+            }
+            Method recordTypes = type.getDeclaredMethod("resolveRecordTypes");
+            recordTypes.setAccessible(true);
+            types = (Object[]) recordTypes.invoke(resolver);
+            Class<?> context = Class.forName(type.getPackageName() + ".DnsResolveContext", true, type.getClassLoader());
+            Field nxdomain = context.getDeclaredField("NXDOMAIN_CAUSE_QUERY_FAILED_EXCEPTION");
+            nxdomain.setAccessible(true);
+            cause = (Throwable) nxdomain.get(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // another Netty release: the message below still names the host
+        }
+        StringBuilder message = new StringBuilder("Failed to resolve '").append(host).append("' ");
+        message.append(types == null ? "[A(1)]" : Arrays.toString(types));
+        if (types != null && types.length > 1) {
+            message.append(" after ").append(types.length).append(" queries ");
+        }
+        UnknownHostException failure = new UnknownHostException(message.toString());
+        if (cause != null) {
+            failure.initCause(cause);
+        }
+        return failure;
+    }
+
+    // ---- reflection ----------------------------------------------------------------------------
+
+    private static void invoke(Object target, String name, Class<?>[] parameters, Object argument) {
+        try {
+            publicMethod(target.getClass(), name, parameters).invoke(target, argument);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("netfault could not call " + name + " on " + target.getClass().getName(), e);
+        }
+    }
+
+    /** The method as declared by a public class or interface (a promise's own class may well be private). */
+    static Method publicMethod(Class<?> type, String name, Class<?>... parameters) {
+        List<Class<?>> queue = new ArrayList<>();
+        queue.add(type);
+        for (int i = 0; i < queue.size(); i++) {
+            Class<?> c = queue.get(i);
+            if (Modifier.isPublic(c.getModifiers())) {
+                try {
+                    Method method = c.getMethod(name, parameters);
+                    if (Modifier.isPublic(method.getDeclaringClass().getModifiers())) {
+                        return method;
+                    }
+                } catch (NoSuchMethodException e) {
+                    // keep looking
+                }
+            }
+            if (c.getSuperclass() != null) {
+                queue.add(c.getSuperclass());
+            }
+            queue.addAll(Arrays.asList(c.getInterfaces()));
+        }
+        throw new IllegalStateException(type.getName() + " has no public " + name + Arrays.toString(parameters));
+    }
+}
