@@ -206,6 +206,8 @@ public final class AgentInstaller {
                                 .and(takesArgument(2, named("java.net.InetAddress")))))
                         .visit(Advice.to(NettyAdvices.Read.class).on(javaMethod("recv", 3).or(javaMethod("recvAddress", 3))))
                         .visit(Advice.to(NettyAdvices.Write.class).on(javaMethod("send", 3).or(javaMethod("sendAddress", 3))))
+                        .visit(Advice.to(NettyAdvices.RemoteAddress.class).on(javaMethod("remoteAddress", 0)
+                                .and(ElementMatchers.returns(named("java.net.InetSocketAddress")))))
                         .visit(Advice.to(Advices.Opened.class).on(isConstructor())))
                 .type(nettyType(NETTY_FD))
                 .transform((builder, type, loader, module, domain) -> builder

@@ -123,6 +123,22 @@ final class NettyAdvices {
         }
     }
 
+    /**
+     * {@code io.netty.channel.unix.Socket.remoteAddress()}: a redirected socket reports the address the application
+     * asked for (Netty's channel takes its remote address from it), as a redirected JDK socket does.
+     */
+    static final class RemoteAddress {
+        @Advice.OnMethodExit
+        static void exit(@Advice.This Object socket, @Advice.Return(readOnly = false) java.net.InetSocketAddress remote) {
+            if (NetFaultHooks.nettySockets) {
+                Object asked = NetFaultHooks.netty("remote", new Object[] {socket});
+                if (asked instanceof java.net.InetSocketAddress) {
+                    remote = (java.net.InetSocketAddress) asked;
+                }
+            }
+        }
+    }
+
     /** {@code io.netty.channel.unix.FileDescriptor.close()}: the agent forgets the socket before its number is reused. */
     static final class Close {
         @Advice.OnMethodEnter

@@ -37,6 +37,8 @@ final class NettySupport {
     private static final int ETIMEDOUT = 110;
     /** Netty native socket (an {@code io.netty.channel.unix.Socket}) to its stand-in JDK descriptor. */
     private static final Map<Object, FileDescriptor> FDS = new ConcurrentHashMap<>();
+    /** Netty native socket redirected by a rule to the address the application asked for. */
+    private static final Map<Object, InetSocketAddress> REDIRECTED = new ConcurrentHashMap<>();
     private static final ClassValue<Method> INT_VALUE = new ClassValue<>() {
         @Override
         protected Method computeValue(Class<?> type) {
@@ -63,6 +65,8 @@ final class NettySupport {
                 return onConnect(arguments[0], (SocketAddress) arguments[1]);
             case "io":
                 return onIo(arguments[0], (String) arguments[1], (Boolean) arguments[2]);
+            case "remote":
+                return REDIRECTED.get(arguments[0]);
             case "closed":
                 onClosed(arguments[0]);
                 return null;
@@ -83,6 +87,7 @@ final class NettySupport {
         NetFaultHooks.nettySockets = true;
         Object decision = NetFaultHooks.connect(fd, address.getAddress(), address.getPort());
         if (decision instanceof InetSocketAddress destination) {
+            REDIRECTED.put(socket, address); // its remote address stays the one asked for, as on the JDK path
             return destination;
         }
         return decision instanceof IOException ? decision : null;
@@ -131,6 +136,7 @@ final class NettySupport {
     }
 
     private static void onClosed(Object socket) {
+        REDIRECTED.remove(socket);
         FileDescriptor fd = FDS.remove(socket);
         if (fd != null) {
             try {

@@ -42,7 +42,8 @@ public final class NetFaultHooks {
     /**
      * Netty's native transports and DNS resolver, any copy of Netty (shaded or not): (event, arguments) to the
      * event's answer. Events: "connect" (socket, requested SocketAddress) to null or the SocketAddress to connect
-     * to; "io" (socket, method name, Boolean afterward) to null or the IOException to throw; "closed" (socket);
+     * to; "io" (socket, method name, Boolean afterward) to null or the IOException to throw; "remote" (socket) to null or the
+     * address the application asked for (a redirected socket); "closed" (socket);
      * "resolve" (resolver, host, promise, method name) to null (resolve as usual) or Boolean.TRUE (the promise
      * was completed).
      */
