@@ -26,6 +26,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.Errors;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.resolver.ResolvedAddressTypes;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolver;
@@ -461,6 +464,110 @@ class NettyNativeTests {
                 }
             }
             assertThat(nameServer.queries).as("queries the name server got").hasValue(0);
+        }
+    }
+
+    // ---- io_uring ------------------------------------------------------------------------------
+
+    @Nested
+    @DisplayName("io_uring: redirect, refuse and timeOutConnections")
+    class IoUringTransport {
+
+        private NettyEchoServer real;
+        private EventLoopGroup uring;
+
+        @BeforeEach
+        void start() {
+            IoUring.ensureAvailability(); // throws with the cause when io_uring does not load
+            real = new NettyEchoServer();
+            uring = new MultiThreadIoEventLoopGroup(1, IoUringIoHandler.newFactory());
+        }
+
+        @AfterEach
+        void stop() {
+            uring.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+            real.close();
+        }
+
+        private Bootstrap uringClient(Received received) {
+            return new Bootstrap().group(uring).channel(IoUringSocketChannel.class)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000).handler(received);
+        }
+
+        @Test
+        void redirectRoutesAnIoUringConnectionThroughTheListener() {
+            Received received = new Received();
+            try (FaultListener listener = FaultListener.inFrontOf(real.address()).name("io_uring").start();
+                 AgentRule rule = SocketAgent.redirect(Target.parse(HOST + ":8080"), listener.address())) {
+                Channel channel = uringClient(received).connect(HOST, 8080).syncUninterruptibly().channel();
+                try {
+                    assertThat(channel).isInstanceOf(IoUringSocketChannel.class);
+                    assertThat(roundTrip(channel, received, "uring")).isEqualTo("uring");
+                    assertThat(listener.journal().connections()).singleElement().satisfies(c -> assertThat(c.client().getPort())
+                            .isEqualTo(((InetSocketAddress) channel.localAddress()).getPort()));
+                    assertThat(((InetSocketAddress) channel.remoteAddress()).getHostString()).isEqualTo(HOST);
+                    assertThat(((InetSocketAddress) channel.remoteAddress()).getPort()).isEqualTo(8080);
+                } finally {
+                    channel.close().syncUninterruptibly();
+                }
+            }
+        }
+
+        @Test
+        void refuseFailsTheConnectAsAClosedPortDoes() throws Exception {
+            int closedPort;
+            try (java.net.ServerSocket reserved = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                closedPort = reserved.getLocalPort();
+            }
+            // io_uring's refusal does not name the address (unlike epoll's annotated one)
+            Throwable reference = connectFailure(uringClient(new Received()).connect("localhost", closedPort));
+            assertThat(reference).hasMessage("io_uring connect(..) failed with error(-111): Connection refused");
+            try (AgentRule rule = SocketAgent.refuse(Target.parse("localhost:" + real.port()))) {
+                Throwable refused = connectFailure(uringClient(new Received()).connect("localhost", real.port()));
+                assertThat(refused).isExactlyInstanceOf(reference.getClass())
+                        .hasMessage(reference.getMessage().replace(":" + closedPort, ":" + real.port()));
+            }
+            assertThat(real.accepted).isEmpty();
+        }
+
+        @Test
+        void anIdleConnectionFailsWithIoUringsOwnNativeIoException() {
+            Received received = new Received();
+            try (AgentRule rule = SocketAgent.timeOutConnections(Target.parse("localhost:" + real.port()), AFTER)) {
+                Channel channel = uringClient(received).connect("localhost", real.port()).syncUninterruptibly().channel();
+                assertThat(roundTrip(channel, received, "alive")).isEqualTo("alive");
+                await().atMost(Duration.ofSeconds(10)).until(() -> !received.exceptions.isEmpty());
+                assertThat(received.exceptions.peek()).isExactlyInstanceOf(Errors.NativeIoException.class)
+                        .hasMessage(Errors.newIOException("io_uring read", -110).getMessage());
+                await().atMost(Duration.ofSeconds(10)).until(() -> !channel.isOpen());
+                await().atMost(Duration.ofSeconds(10)).until(() -> real.accepted.stream().noneMatch(Channel::isActive));
+                assertThat(received.exceptions).hasSize(1);
+            }
+        }
+
+        @Test
+        void leakTrackingSeesAnIoUringSocketClosed() {
+            SocketTracker.Session session = SocketTracker.start();
+            List<SocketTracker.Leak> leaks;
+            Channel kept = null;
+            try {
+                Received received = new Received();
+                Channel closed = uringClient(received).connect(real.address()).syncUninterruptibly().channel();
+                assertThat(roundTrip(closed, received, "closed")).isEqualTo("closed");
+                closed.close().syncUninterruptibly();
+                kept = uringClient(new Received()).connect(real.address()).syncUninterruptibly().channel();
+            } finally {
+                leaks = session.stop();
+            }
+            try {
+                InetSocketAddress keptLocal = (InetSocketAddress) kept.localAddress();
+                assertThat(leaks).singleElement().satisfies(leak -> {
+                    assertThat(leak.kind()).startsWith("Netty native socket");
+                    assertThat(leak.local()).endsWith(":" + keptLocal.getPort());
+                });
+            } finally {
+                kept.close().syncUninterruptibly();
+            }
         }
     }
 

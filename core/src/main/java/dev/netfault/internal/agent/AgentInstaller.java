@@ -55,6 +55,8 @@ public final class AgentInstaller {
     private static final String NETTY_SOCKET = "io.netty.channel.unix.Socket";
     private static final String NETTY_FD = "io.netty.channel.unix.FileDescriptor";
     private static final String NETTY_EPOLL_SOCKET = "io.netty.channel.epoll.LinuxSocket";
+    private static final String NETTY_URING_CHANNEL = "io.netty.channel.uring.AbstractIoUringChannel";
+    private static final String NETTY_URING_UNSAFE = "io.netty.channel.uring.AbstractIoUringChannel$AbstractUringUnsafe";
     private static final String NETTY_DNS_RESOLVER = "io.netty.resolver.dns.DnsNameResolver";
 
     private static volatile boolean installed;
@@ -214,10 +216,18 @@ public final class AgentInstaller {
                         .visit(Advice.to(NettyAdvices.Read.class).on(javaMethod("read", 3).or(javaMethod("readAddress", 3))))
                         .visit(Advice.to(NettyAdvices.Write.class).on(javaMethod("write", 3).or(javaMethod("writeAddress", 3))
                                 .or(javaMethod("writev", 4)).or(javaMethod("writevAddresses", 2))))
-                        .visit(Advice.to(NettyAdvices.Close.class).on(javaMethod("close", 0))))
+                        .visit(Advice.to(NettyAdvices.Close.class).on(javaMethod("close", 0).or(javaMethod("markClosed", 0)))))
                 .type(nettyType(NETTY_EPOLL_SOCKET))
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(Advice.to(NettyAdvices.Write.class).on(javaMethod("sendFile", 4))))
+                .type(nettyType(NETTY_URING_CHANNEL))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(NettyAdvices.UringConnect.class).on(javaMethod("submitConnect", 1)
+                                .and(takesArgument(0, named("java.net.InetSocketAddress"))))))
+                .type(nettyType(NETTY_URING_UNSAFE))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(NettyAdvices.UringComplete.class).on(javaMethod("readComplete", 4).or(javaMethod("writeComplete", 4))
+                                .and(takesArgument(0, byte.class)).and(takesArgument(1, int.class)))))
                 .type(nettyType(NETTY_DNS_RESOLVER))
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(Advice.to(NettyAdvices.Resolve.class).on(namedOneOf("doResolve", "doResolveAll").and(takesArguments(4))

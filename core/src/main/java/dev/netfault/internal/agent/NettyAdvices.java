@@ -139,6 +139,40 @@ final class NettyAdvices {
         }
     }
 
+    /** {@code io.netty.channel.uring.AbstractIoUringChannel.submitConnect(InetSocketAddress)}: io_uring's connect. */
+    static final class UringConnect {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.FieldValue("socket") Object socket,
+                @Advice.Argument(value = 0, readOnly = false) java.net.InetSocketAddress remote) throws IOException {
+            if (NetFaultHooks.active) {
+                Object decision = NetFaultHooks.netty("connect", new Object[] {socket, remote});
+                if (decision instanceof java.net.InetSocketAddress) {
+                    remote = (java.net.InetSocketAddress) decision;
+                } else if (decision instanceof IOException) {
+                    throw (IOException) decision;
+                }
+            }
+        }
+    }
+
+    /**
+     * io_uring's completions of reads and writes ({@code AbstractIoUringChannel.AbstractUringUnsafe.readComplete/
+     * writeComplete(byte op, int res, int flags, ...)}): a fault that fired turns the result into {@code -ETIMEDOUT},
+     * which Netty reports itself, as it would the kernel's.
+     */
+    static final class UringComplete {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This Object unsafe, @Advice.Origin("#m") String method,
+                @Advice.Argument(value = 1, readOnly = false) int res) {
+            if (NetFaultHooks.nettySockets) {
+                Object result = NetFaultHooks.netty("uring", new Object[] {unsafe, method, res});
+                if (result instanceof Integer) {
+                    res = (Integer) result;
+                }
+            }
+        }
+    }
+
     /** {@code io.netty.channel.unix.FileDescriptor.close()}: the agent forgets the socket before its number is reused. */
     static final class Close {
         @Advice.OnMethodEnter

@@ -65,6 +65,8 @@ final class NettySupport {
                 return onConnect(arguments[0], (SocketAddress) arguments[1]);
             case "io":
                 return onIo(arguments[0], (String) arguments[1], (Boolean) arguments[2]);
+            case "uring":
+                return onUringCompletion(arguments[0], (String) arguments[1], (Integer) arguments[2]);
             case "remote":
                 return REDIRECTED.get(arguments[0]);
             case "closed":
@@ -119,6 +121,67 @@ final class NettySupport {
         return nativeIoException(socket.getClass(), method.equals("sendFile") ? "sendfile" : method, ETIMEDOUT, failure);
     }
 
+    private static final int ECANCELED = 125;
+    /** io_uring sockets whose fault fired while an operation completed with data: their next read or write reports it. */
+    private static final Map<Object, Boolean> URING_PENDING = new ConcurrentHashMap<>();
+    /** An io_uring channel's unsafe to its channel's socket (the outer instance's {@code socket} field). */
+    private static final ClassValue<Field[]> URING_SOCKET = new ClassValue<>() {
+        @Override
+        protected Field[] computeValue(Class<?> unsafeType) {
+            for (Class<?> c = unsafeType; c != null; c = c.getSuperclass()) {
+                for (Field outer : c.getDeclaredFields()) {
+                    if (outer.getName().startsWith("this$") && outer.getType().getName().endsWith("io.netty.channel.uring.AbstractIoUringChannel")) {
+                        try {
+                            Field socket = outer.getType().getDeclaredField("socket");
+                            outer.setAccessible(true);
+                            socket.setAccessible(true);
+                            return new Field[] {outer, socket};
+                        } catch (ReflectiveOperationException | RuntimeException e) {
+                            throw new IllegalStateException("netfault cannot find the socket of " + unsafeType.getName(), e);
+                        }
+                    }
+                }
+            }
+            throw new IllegalStateException("netfault cannot find the channel of " + unsafeType.getName());
+        }
+    };
+
+    /**
+     * An io_uring read or write completed with {@code res}. {@return null (leave it), or the result to use instead:
+     * -ETIMEDOUT when the socket's fault fired} Only a completion that carries no data (end of stream, an error) is
+     * rewritten; a fault that fires on one that does is reported by the socket's next completion.
+     */
+    private static Object onUringCompletion(Object unsafe, String method, int res) {
+        Object socket;
+        try {
+            Field[] path = URING_SOCKET.get(unsafe.getClass());
+            socket = path[1].get(path[0].get(unsafe));
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+        FileDescriptor fd = socket == null ? null : FDS.get(socket);
+        if (fd == null) {
+            return null;
+        }
+        boolean write = method.startsWith("write");
+        boolean rewritable = res != -ECANCELED && (write ? res < 0 : res <= 0);
+        if (rewritable && URING_PENDING.remove(socket) != null) {
+            return -ETIMEDOUT;
+        }
+        IOException failure = NetFaultHooks.io(fd, write, false);
+        if (failure == null) {
+            return null;
+        }
+        if (!"Connection timed out".equals(failure.getMessage())) {
+            throw new IllegalStateException("netfault cannot report " + failure + " through io_uring", failure);
+        }
+        if (rewritable) {
+            return -ETIMEDOUT;
+        }
+        URING_PENDING.put(socket, Boolean.TRUE);
+        return null;
+    }
+
     /** {@code <prefix>io.netty.channel.unix.Errors.newIOException(method, -errno)} in the socket's own copy of Netty. */
     static IOException nativeIoException(Class<?> socketType, String method, int errno, IOException jdkFailure) {
         String name = socketType.getName();
@@ -137,6 +200,7 @@ final class NettySupport {
 
     private static void onClosed(Object socket) {
         REDIRECTED.remove(socket);
+        URING_PENDING.remove(socket);
         FileDescriptor fd = FDS.remove(socket);
         if (fd != null) {
             try {
