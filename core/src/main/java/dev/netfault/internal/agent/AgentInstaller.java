@@ -216,7 +216,7 @@ public final class AgentInstaller {
                         .visit(Advice.to(NettyAdvices.Read.class).on(javaMethod("read", 3).or(javaMethod("readAddress", 3))))
                         .visit(Advice.to(NettyAdvices.Write.class).on(javaMethod("write", 3).or(javaMethod("writeAddress", 3))
                                 .or(javaMethod("writev", 4)).or(javaMethod("writevAddresses", 2))))
-                        .visit(Advice.to(NettyAdvices.Close.class).on(javaMethod("close", 0).or(javaMethod("markClosed", 0)))))
+                        .visit(Advice.to(NettyAdvices.Closed.class).on(javaMethod("markClosed", 0).and(ElementMatchers.returns(boolean.class)))))
                 .type(nettyType(NETTY_EPOLL_SOCKET))
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(Advice.to(NettyAdvices.Write.class).on(javaMethod("sendFile", 4))))

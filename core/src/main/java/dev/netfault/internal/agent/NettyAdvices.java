@@ -173,11 +173,14 @@ final class NettyAdvices {
         }
     }
 
-    /** {@code io.netty.channel.unix.FileDescriptor.close()}: the agent forgets the socket before its number is reused. */
-    static final class Close {
-        @Advice.OnMethodEnter
-        static void enter(@Advice.This Object socket) {
-            if (NetFaultHooks.nettySockets) {
+    /**
+     * {@code io.netty.channel.unix.FileDescriptor.markClosed()} (which {@code close()} calls, and io_uring before its
+     * asynchronous close): once it has marked the socket closed, the agent forgets it, before its number is reused.
+     */
+    static final class Closed {
+        @Advice.OnMethodExit
+        static void exit(@Advice.This Object socket, @Advice.Return boolean markedNow) {
+            if (NetFaultHooks.nettySockets && markedNow) {
                 NetFaultHooks.netty("closed", new Object[] {socket});
             }
         }

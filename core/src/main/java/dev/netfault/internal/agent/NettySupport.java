@@ -35,10 +35,40 @@ import java.util.concurrent.ConcurrentHashMap;
 final class NettySupport {
 
     private static final int ETIMEDOUT = 110;
-    /** Netty native socket (an {@code io.netty.channel.unix.Socket}) to its stand-in JDK descriptor. */
-    private static final Map<Object, FileDescriptor> FDS = new ConcurrentHashMap<>();
-    /** Netty native socket redirected by a rule to the address the application asked for. */
-    private static final Map<Object, InetSocketAddress> REDIRECTED = new ConcurrentHashMap<>();
+    /**
+     * The Netty native sockets ({@code io.netty.channel.unix.Socket}) whose connect a rule saw, by identity (Netty's
+     * own equals compares descriptor numbers, which the kernel reuses), until Netty marks them closed.
+     */
+    private static final Map<Identity, Known> KNOWN = new ConcurrentHashMap<>();
+
+    /** A socket by identity. */
+    private record Identity(Object socket) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Identity that && that.socket == socket;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(socket);
+        }
+    }
+
+    /** What the agent knows of a socket: its stand-in JDK descriptor, the address asked for if redirected. */
+    private static final class Known {
+        final FileDescriptor fd;
+        volatile InetSocketAddress asked;
+        /** io_uring: the fault fired while an operation completed with data; the next completion reports it. */
+        volatile boolean pendingReport;
+
+        Known(FileDescriptor fd) {
+            this.fd = fd;
+        }
+    }
+
+    private static Known known(Object socket) {
+        return socket == null ? null : KNOWN.get(new Identity(socket));
+    }
     private static final ClassValue<Method> INT_VALUE = new ClassValue<>() {
         @Override
         protected Method computeValue(Class<?> type) {
@@ -68,7 +98,8 @@ final class NettySupport {
             case "uring":
                 return onUringCompletion(arguments[0], (String) arguments[1], (Integer) arguments[2]);
             case "remote":
-                return REDIRECTED.get(arguments[0]);
+                Known known = known(arguments[0]);
+                return known == null ? null : known.asked;
             case "closed":
                 onClosed(arguments[0]);
                 return null;
@@ -85,11 +116,11 @@ final class NettySupport {
         if (!(requested instanceof InetSocketAddress address) || address.isUnresolved()) {
             return null; // a Unix domain socket, or an address Netty will reject itself
         }
-        FileDescriptor fd = FDS.computeIfAbsent(socket, NettySupport::standInFd);
+        Known known = KNOWN.computeIfAbsent(new Identity(socket), id -> new Known(standInFd(socket)));
         NetFaultHooks.nettySockets = true;
-        Object decision = NetFaultHooks.connect(fd, address.getAddress(), address.getPort());
+        Object decision = NetFaultHooks.connect(known.fd, address.getAddress(), address.getPort());
         if (decision instanceof InetSocketAddress destination) {
-            REDIRECTED.put(socket, address); // its remote address stays the one asked for, as on the JDK path
+            known.asked = address; // its remote address stays the one asked for, as on the JDK path
             return destination;
         }
         return decision instanceof IOException ? decision : null;
@@ -105,11 +136,11 @@ final class NettySupport {
     }
 
     private static Object onIo(Object socket, String method, boolean afterward) {
-        FileDescriptor fd = FDS.get(socket);
-        if (fd == null) {
+        Known known = known(socket);
+        if (known == null) {
             return null;
         }
-        IOException failure = NetFaultHooks.io(fd, !method.contains("recv") && !method.contains("read"), afterward);
+        IOException failure = NetFaultHooks.io(known.fd, !method.contains("recv") && !method.contains("read"), afterward);
         if (failure == null) {
             return null;
         }
@@ -122,8 +153,6 @@ final class NettySupport {
     }
 
     private static final int ECANCELED = 125;
-    /** io_uring sockets whose fault fired while an operation completed with data: their next read or write reports it. */
-    private static final Map<Object, Boolean> URING_PENDING = new ConcurrentHashMap<>();
     /** An io_uring channel's unsafe to its channel's socket (the outer instance's {@code socket} field). */
     private static final ClassValue<Field[]> URING_SOCKET = new ClassValue<>() {
         @Override
@@ -159,16 +188,17 @@ final class NettySupport {
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
-        FileDescriptor fd = socket == null ? null : FDS.get(socket);
-        if (fd == null) {
+        Known known = known(socket);
+        if (known == null) {
             return null;
         }
         boolean write = method.startsWith("write");
         boolean rewritable = res != -ECANCELED && (write ? res < 0 : res <= 0);
-        if (rewritable && URING_PENDING.remove(socket) != null) {
+        if (rewritable && known.pendingReport) {
+            known.pendingReport = false;
             return -ETIMEDOUT;
         }
-        IOException failure = NetFaultHooks.io(fd, write, false);
+        IOException failure = NetFaultHooks.io(known.fd, write, false);
         if (failure == null) {
             return null;
         }
@@ -178,7 +208,7 @@ final class NettySupport {
         if (rewritable) {
             return -ETIMEDOUT;
         }
-        URING_PENDING.put(socket, Boolean.TRUE);
+        known.pendingReport = true;
         return null;
     }
 
@@ -199,18 +229,16 @@ final class NettySupport {
     }
 
     private static void onClosed(Object socket) {
-        REDIRECTED.remove(socket);
-        URING_PENDING.remove(socket);
-        FileDescriptor fd = FDS.remove(socket);
-        if (fd != null) {
+        Known known = KNOWN.remove(new Identity(socket));
+        if (known != null) {
             try {
-                setFdVal.invokeExact(fd, -1); // a fault firing later finds a closed descriptor, not a reused number
+                setFdVal.invokeExact(known.fd, -1); // a fault firing later finds a closed descriptor, not a reused number
             } catch (Throwable impossible) {
                 throw new IllegalStateException(impossible);
             }
-            if (FDS.isEmpty()) {
+            if (KNOWN.isEmpty()) {
                 NetFaultHooks.nettySockets = false;
-                if (!FDS.isEmpty()) { // a connect raced with the flag: keep it on
+                if (!KNOWN.isEmpty()) { // a connect raced with the flag: keep it on
                     NetFaultHooks.nettySockets = true;
                 }
             }
