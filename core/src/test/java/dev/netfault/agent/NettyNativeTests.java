@@ -8,6 +8,7 @@ import dev.netfault.FaultListener;
 import dev.netfault.SocketAgent;
 import dev.netfault.Target;
 import dev.netfault.internal.agent.SocketTracker;
+import dev.netfault.internal.boot.NetFaultHooks;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -294,6 +295,34 @@ class NettyNativeTests {
                 await().atMost(Duration.ofSeconds(10)).until(() -> !channel.isOpen());
                 await().atMost(Duration.ofSeconds(10)).until(() -> real.accepted.stream().noneMatch(Channel::isActive));
                 assertThat(received.exceptions).as("reported once").hasSize(1);
+            }
+        }
+
+        @Test
+        void aFaultArmedOnAConnectionClosedEarlyNeverTouchesTheSocketThatReusesItsNumber() {
+            try (NettyEchoServer other = new NettyEchoServer();
+                 AgentRule rule = SocketAgent.timeOutConnections(Target.parse("localhost:" + real.port()), AFTER)) {
+                Channel first = client(new Received()).connect("localhost", real.port()).syncUninterruptibly().channel();
+                int number = ((EpollSocketChannel) first).fd().intValue();
+                first.close().syncUninterruptibly();
+                assertThat(NetFaultHooks.nettySockets).as("the closed socket is forgotten").isFalse();
+                // A connection the rule is not aimed at gets the descriptor number back (the kernel hands out the lowest free one).
+                Received received = new Received();
+                Channel second = null;
+                for (int attempt = 0; attempt < 20 && second == null; attempt++) {
+                    Channel candidate = client(received).connect(other.address()).syncUninterruptibly().channel();
+                    if (((EpollSocketChannel) candidate).fd().intValue() == number) {
+                        second = candidate;
+                    } else {
+                        candidate.close().syncUninterruptibly();
+                    }
+                }
+                assertThat(second).as("a connection reusing descriptor %d", number).isNotNull();
+                Channel reused = second;
+                await().pollDelay(AFTER.multipliedBy(3)).atMost(Duration.ofSeconds(10)).until(reused::isActive);
+                assertThat(roundTrip(reused, received, "untouched")).isEqualTo("untouched");
+                assertThat(received.exceptions).isEmpty();
+                reused.close().syncUninterruptibly();
             }
         }
 
