@@ -1,6 +1,10 @@
 package dev.netfault.internal.agent;
 
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.isNative;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.nameEndsWith;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -26,8 +30,10 @@ import java.util.jar.JarOutputStream;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.matcher.ElementMatchers;
 import net.bytebuddy.utility.JavaModule;
 
@@ -44,6 +50,14 @@ public final class AgentInstaller {
     static final List<String> TARGETS = List.of("sun.nio.ch.Net", "sun.nio.ch.SocketDispatcher", "sun.nio.ch.NioSocketImpl",
             "sun.nio.ch.ServerSocketChannelImpl", "sun.nio.ch.SocketChannelImpl", "java.net.InetAddress",
             "java.net.Socket", "java.net.ServerSocket");
+
+    /** Netty's native transport and DNS resolver classes, in any copy of Netty; they load after the agent, if at all. */
+    private static final String NETTY_SOCKET = "io.netty.channel.unix.Socket";
+    private static final String NETTY_FD = "io.netty.channel.unix.FileDescriptor";
+    private static final String NETTY_EPOLL_SOCKET = "io.netty.channel.epoll.LinuxSocket";
+    private static final String NETTY_URING_CHANNEL = "io.netty.channel.uring.AbstractIoUringChannel";
+    private static final String NETTY_URING_UNSAFE = "io.netty.channel.uring.AbstractIoUringChannel$AbstractUringUnsafe";
+    private static final String NETTY_DNS_RESOLVER = "io.netty.resolver.dns.DnsNameResolver";
 
     private static volatile boolean installed;
     private static AgentUnavailableException failure;
@@ -92,6 +106,7 @@ public final class AgentInstaller {
             Set<String> transformed = transform(inst);
             step = "check the instrumentation";
             AgentRules.start(viaJavaagent);
+            NettySupport.start();
             selfCheck(transformed);
             installed = true;
         } catch (Throwable t) {
@@ -171,6 +186,10 @@ public final class AgentInstaller {
                     @Override
                     public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
                         errors.put(typeName, error);
+                        if (installed) { // a class loaded later (Netty's): nobody reads errors any more
+                            System.err.println("netfault: the socket agent could not instrument " + typeName + " (loaded by " + loader
+                                    + "); its rules will not reach connections made through it: " + error);
+                        }
                     }
                 })
                 .type(named("sun.nio.ch.Net"))
@@ -194,12 +213,57 @@ public final class AgentInstaller {
                         .on(named("getAllByName").and(takesArguments(String.class)))))
                 .type(namedOneOf("java.net.Socket", "java.net.ServerSocket"))
                 .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(Advices.Opened.class).on(isConstructor())))
+                // Netty's native transports (epoll, kqueue) and DNS resolver, shaded copies included: loaded later, if at all.
+                .type(nettyType(NETTY_SOCKET))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(NettyAdvices.Connect.class).on(javaMethod("connect", 1)
+                                .and(takesArgument(0, named("java.net.SocketAddress")))))
+                        .visit(Advice.to(NettyAdvices.FastOpenConnect.class).on(javaMethod("sendTo", 6).or(javaMethod("sendToAddress", 6))
+                                .and(takesArgument(3, named("java.net.InetAddress")))))
+                        .visit(Advice.to(NettyAdvices.FastOpenConnectVector.class).on(javaMethod("sendToAddresses", 5)
+                                .and(takesArgument(2, named("java.net.InetAddress")))))
+                        .visit(Advice.to(NettyAdvices.Read.class).on(javaMethod("recv", 3).or(javaMethod("recvAddress", 3))))
+                        .visit(Advice.to(NettyAdvices.Write.class).on(javaMethod("send", 3).or(javaMethod("sendAddress", 3))))
+                        .visit(Advice.to(NettyAdvices.RemoteAddress.class).on(javaMethod("remoteAddress", 0)
+                                .and(ElementMatchers.returns(named("java.net.InetSocketAddress")))))
+                        .visit(Advice.to(Advices.Opened.class).on(isConstructor())))
+                .type(nettyType(NETTY_FD))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(NettyAdvices.Read.class).on(javaMethod("read", 3).or(javaMethod("readAddress", 3))))
+                        .visit(Advice.to(NettyAdvices.Write.class).on(javaMethod("write", 3).or(javaMethod("writeAddress", 3))
+                                .or(javaMethod("writev", 4)).or(javaMethod("writevAddresses", 2))))
+                        .visit(Advice.to(NettyAdvices.Closed.class).on(javaMethod("markClosed", 0).and(ElementMatchers.returns(boolean.class)))))
+                .type(nettyType(NETTY_EPOLL_SOCKET))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(NettyAdvices.Write.class).on(javaMethod("sendFile", 4))))
+                .type(nettyType(NETTY_URING_CHANNEL))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(NettyAdvices.UringConnect.class).on(javaMethod("submitConnect", 1)
+                                .and(takesArgument(0, named("java.net.InetSocketAddress"))))))
+                .type(nettyType(NETTY_URING_UNSAFE))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(NettyAdvices.UringComplete.class).on(javaMethod("readComplete", 4).or(javaMethod("writeComplete", 4))
+                                .and(takesArgument(0, byte.class)).and(takesArgument(1, int.class)))))
+                .type(nettyType(NETTY_DNS_RESOLVER))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(NettyAdvices.Resolve.class).on(namedOneOf("doResolve", "doResolveAll").and(takesArguments(4))
+                                .and(takesArgument(0, String.class)))))
                 .installOn(inst);
         if (!errors.isEmpty()) {
             Map.Entry<String, Throwable> first = errors.entrySet().iterator().next();
             throw new IllegalStateException("ByteBuddy could not transform " + errors.keySet(), first.getValue());
         }
         return transformed;
+    }
+
+    /** A Netty class by its name in Netty, or in a copy of Netty shaded under some prefix ({@code io.grpc.netty.shaded.}). */
+    private static ElementMatcher.Junction<TypeDescription> nettyType(String name) {
+        return named(name).or(nameEndsWith("." + name));
+    }
+
+    /** A Java (not native, not static) method of a Netty class, by name and number of arguments. */
+    private static ElementMatcher.Junction<MethodDescription> javaMethod(String name, int arguments) {
+        return named(name).and(takesArguments(arguments)).and(not(isNative())).and(not(isStatic()));
     }
 
     private static void selfCheck(Set<String> transformed) {

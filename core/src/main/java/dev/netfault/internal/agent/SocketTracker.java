@@ -124,11 +124,25 @@ public final class SocketTracker {
                 first = i + 1;
             }
         }
+        if (first >= stack.length) { // all plumbing (a Netty event loop accepting): keep the plumbing
+            first = Math.min(firstAfterNetfault(stack), stack.length - 1);
+        }
         int end = first + 1;
         while (end < stack.length && end < first + 12 && !isHarness(stack[end].getClassName())) {
             end++;
         }
         session.add(socket, Arrays.copyOfRange(stack, first, Math.min(stack.length, end)));
+    }
+
+    private static int firstAfterNetfault(StackTraceElement[] stack) {
+        int first = 0;
+        for (int i = 1; i < stack.length; i++) {
+            String c = stack[i].getClassName();
+            if (c.startsWith("dev.netfault.internal.boot.") || c.startsWith(SocketTracker.class.getName())) {
+                first = i + 1;
+            }
+        }
+        return first;
     }
 
     /** Frames from here on are the test framework's, not the code under test. */
@@ -140,10 +154,17 @@ public final class SocketTracker {
     private static boolean isPlumbing(String className) {
         return className.startsWith("java.net.Socket")
                 || className.startsWith("java.net.ServerSocket") || className.startsWith("sun.nio.ch.")
-                || className.startsWith("java.nio.channels.") || className.startsWith("java.nio.channels.spi.");
+                || className.startsWith("java.nio.channels.") || className.startsWith("java.nio.channels.spi.")
+                // Netty (any copy) opening a native socket, through its reflective channel factory
+                || className.contains("io.netty.") || className.startsWith("jdk.internal.reflect.")
+                || className.startsWith("java.lang.reflect.");
     }
 
     private static Leak leakOf(Object socket, StackTraceElement[] stack) {
+        if (NettySupport.isNettySocket(socket)) {
+            String[] open = NettySupport.describeOpen(socket);
+            return open == null ? null : new Leak(open[0], open[1], open[2], stack);
+        }
         try {
             if (socket instanceof Socket s) {
                 if (s.isClosed() || !(s.isBound() || s.isConnected())) {

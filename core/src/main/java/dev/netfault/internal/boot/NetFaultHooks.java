@@ -4,6 +4,7 @@ import java.io.FileDescriptor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntFunction;
@@ -43,6 +44,17 @@ public final class NetFaultHooks {
     public static volatile Function<String, Object> resolveHook;
     /** Receives each socket or channel opened while tracking is on. */
     public static volatile Consumer<Object> openedHook;
+    /** Some Netty native socket is remembered by the agent (its connect was seen while a rule was active). */
+    public static volatile boolean nettySockets;
+    /**
+     * Netty's native transports and DNS resolver, any copy of Netty (shaded or not): (event, arguments) to the
+     * event's answer. Events: "connect" (socket, requested SocketAddress) to null or the SocketAddress to connect
+     * to; "io" (socket, method name, Boolean afterward) to null or the IOException to throw; "remote" (socket) to null or the
+     * address the application asked for (a redirected socket); "closed" (socket);
+     * "resolve" (resolver, host, promise, method name) to null (resolve as usual) or Boolean.TRUE (the promise
+     * was completed).
+     */
+    public static volatile BiFunction<String, Object[], Object> nettyHook;
 
     private NetFaultHooks() {
     }
@@ -73,6 +85,11 @@ public final class NetFaultHooks {
     public static Object resolve(String host) {
         Function<String, Object> hook = resolveHook;
         return hook == null ? null : hook.apply(host);
+    }
+
+    public static Object netty(String event, Object[] arguments) {
+        BiFunction<String, Object[], Object> hook = nettyHook;
+        return hook == null ? null : hook.apply(event, arguments);
     }
 
     public static void opened(Object socket) {
