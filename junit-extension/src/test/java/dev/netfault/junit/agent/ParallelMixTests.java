@@ -89,8 +89,8 @@ class ParallelMixTests {
         return server;
     }
 
-    /** Connects to {@code host}, asserting the connection lands in this test's listener and nobody else's. */
-    static Socket connectThroughOwnListener(String host, Journal journal, List<Integer> mine) throws IOException {
+    /** Connects to {@code host} and records the local port, to find the connection in a journal. */
+    static Socket connectRecording(String host, List<Integer> mine) throws IOException {
         Socket socket = new Socket(host, port(host));
         mine.add(socket.getLocalPort());
         return socket;
@@ -115,7 +115,7 @@ class ParallelMixTests {
         @InjectReset(target = A)
         void reset(Journal journal) throws IOException {
             List<Integer> mine = new ArrayList<>();
-            try (Socket s = connectThroughOwnListener(A, journal, mine)) {
+            try (Socket s = connectRecording(A, mine)) {
                 assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
             }
             assertOwnConnectionsOnly(journal, mine);
@@ -126,7 +126,7 @@ class ParallelMixTests {
         @InjectClose(target = A)
         void close(Journal journal) throws IOException {
             List<Integer> mine = new ArrayList<>();
-            try (Socket s = connectThroughOwnListener(A, journal, mine)) {
+            try (Socket s = connectRecording(A, mine)) {
                 assertThat(s.getInputStream().read()).isEqualTo(-1);
             }
             assertOwnConnectionsOnly(journal, mine);
@@ -226,7 +226,7 @@ class ParallelMixTests {
 
         private static void oneConnection(String host, Journal journal) throws IOException {
             List<Integer> mine = new ArrayList<>();
-            try (Socket s = connectThroughOwnListener(host, journal, mine)) {
+            try (Socket s = connectRecording(host, mine)) {
                 assertThat(s.isConnected()).isTrue();
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> journal.accepted() >= 1);
             }
