@@ -16,7 +16,8 @@ import java.util.Objects;
  *
  * <p>Rules apply JVM-wide to connections matching their {@link Target}, from any thread, until
  * closed; connections to other targets, and netfault's own, pass untouched. With no rule active, a
- * hooked call costs one volatile read.
+ * hooked read, write, accept or lookup costs one volatile read; a connect is also remembered (weakly,
+ * with its target), so that a rule made later reaches the connections already open to its target.
  *
  * @since 0.1
  */

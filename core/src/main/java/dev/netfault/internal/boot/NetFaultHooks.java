@@ -13,7 +13,8 @@ import java.util.function.IntFunction;
  * The dispatcher that netfault's advice, inlined into JDK classes, calls. It lives on the bootstrap
  * class path (the agent appends a jar holding only this class), refers to JDK types only, and does
  * nothing until the agent sets its hooks. Every entry point first reads one volatile flag, so a JVM
- * with the agent installed and no rule active pays one volatile read per hooked call.
+ * with the agent installed and no rule active pays one volatile read per hooked read, write, accept
+ * and lookup; connects always reach the connect hook, which remembers them for rules made later.
  *
  * <p>Not API. Loaded by any other class loader than the bootstrap loader, it refuses to be used:
  * the agent checks {@code NetFaultHooks.class.getClassLoader() == null} before setting hooks.
