@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Lettuce, which resolves through Netty's own {@code DnsNameResolver} ({@code DnsAddressResolverGroup}) when
- * netty-resolver-dns is on the class path, configured with a production host name that does not resolve: a
+ * netty-resolver-dns is on the class path and connects over Netty's epoll transport when it is present, configured with a production host name that does not resolve: a
  * resolution failure reaches its resolver, and a redirect answers the name with its stand-in address and routes
  * the connection to a fake Redis server (a few RESP commands, enough for Lettuce's handshake).
  */
@@ -84,8 +84,9 @@ class LettuceTests {
     }
 
     @Test
-    void lettuceResolvesThroughNettysDnsResolver() {
+    void lettuceResolvesThroughNettysDnsResolverAndConnectsOverEpoll() {
         assertThat(resources.addressResolverGroup()).isInstanceOf(DnsAddressResolverGroup.class);
+        assertThat(io.lettuce.core.resource.EpollProvider.isAvailable()).as("Lettuce picks Netty's epoll transport").isTrue();
     }
 
     @Test
@@ -119,6 +120,9 @@ class LettuceTests {
             assertThat(commands.set("k", "v")).isEqualTo("OK");
             assertThat(commands.get("k")).isEqualTo("v");
             assertThat(connection.getResources()).isSameAs(resources);
+            // Lettuce names its event loop threads after the transport
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName).anyMatch(n -> n.startsWith("lettuce-epollEventLoop"))
+                    .noneMatch(n -> n.startsWith("lettuce-nioEventLoop"));
         } finally {
             client.shutdown(0, 5, TimeUnit.SECONDS);
         }
