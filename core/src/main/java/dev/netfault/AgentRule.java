@@ -19,6 +19,17 @@ public interface AgentRule extends AutoCloseable {
      */
     long matches();
 
+    /**
+     * {@return how many connections to the rule's target were open when it was made but out of its
+     * reach, because they were opened before netfault's agent was installed (Linux; a target with a
+     * port)} The JUnit extension fails the test when this is not 0: the application may be using them,
+     * and its test would pass without meeting the fault. Load the agent earlier ({@code -javaagent}, or
+     * {@code @EnableNetFault} on the test class) so that it sees them.
+     */
+    default long unreached() {
+        return 0;
+    }
+
     /** {@return what {@link #matches()} counted, in words, such as {@code "2 connect(s)"}} */
     String describeMatches();
 

@@ -2,7 +2,6 @@ package dev.netfault.junit;
 
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,12 +22,8 @@ final class AcceptLocks implements ResourceLocksProvider {
 
     @Override
     public Set<Lock> provideForMethod(List<Class<?>> enclosingInstanceTypes, Class<?> testClass, Method testMethod) {
-        List<AnnotatedElement> elements = new ArrayList<>();
-        elements.add(testMethod);
-        elements.add(testClass);
-        elements.addAll(enclosingInstanceTypes);
         Set<Lock> locks = new HashSet<>();
-        for (AnnotatedElement element : elements) {
+        for (AnnotatedElement element : TargetLocks.annotatedElements(enclosingInstanceTypes, testClass, testMethod)) {
             AnnotationSupport.findAnnotation(element, FailAccept.class).ifPresent(a -> locks.add(a.port() == 0
                     ? new Lock(Resources.GLOBAL, ResourceAccessMode.READ_WRITE)
                     : new Lock(PREFIX + a.port())));

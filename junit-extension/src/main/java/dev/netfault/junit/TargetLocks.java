@@ -26,13 +26,9 @@ final class TargetLocks implements ResourceLocksProvider {
 
     @Override
     public Set<Lock> provideForMethod(List<Class<?>> enclosingInstanceTypes, Class<?> testClass, Method testMethod) {
-        List<AnnotatedElement> elements = new ArrayList<>();
-        elements.add(testMethod);
-        elements.add(testClass);
-        elements.addAll(enclosingInstanceTypes);
         Set<Lock> locks = new HashSet<>();
         boolean anyHost = false;
-        for (AnnotatedElement element : elements) {
+        for (AnnotatedElement element : annotatedElements(enclosingInstanceTypes, testClass, testMethod)) {
             for (String target : AnnotationKinds.targets(element)) {
                 String key = key(target);
                 anyHost |= key.equals(ANY_HOST);
@@ -44,6 +40,15 @@ final class TargetLocks implements ResourceLocksProvider {
             locks.add(new Lock(ANY_HOST, ResourceAccessMode.READ));
         }
         return locks;
+    }
+
+    /** {@return where a test's annotations may be declared: the method, its class, the enclosing classes of a @Nested one} */
+    static List<AnnotatedElement> annotatedElements(List<Class<?>> enclosingInstanceTypes, Class<?> testClass, Method testMethod) {
+        List<AnnotatedElement> elements = new ArrayList<>();
+        elements.add(testMethod);
+        elements.add(testClass);
+        elements.addAll(enclosingInstanceTypes);
+        return elements;
     }
 
     static String key(String target) {

@@ -181,22 +181,54 @@ public final class AgentRules {
         for (Map.Entry<FileDescriptor, Known> entry : open) {
             FileDescriptor fd = entry.getKey();
             Known known = entry.getValue();
-            if (!known.ownPort && known.isOpenOn(fd) && rule.target.matches(known.nameUsed, known.address, known.port, rule.resolved)) {
+            if (!known.ownPort && !known.internal && known.isOpenOn(fd) && rule.target.matches(known.nameUsed, known.address, known.port, rule.resolved)) {
                 rule.existing.incrementAndGet();
                 arm(fd, rule, rule.timeoutAfter != null ? ArmedFault.TIMED_OUT : ArmedFault.RESET, true);
             }
         }
+        if (rule.target.port() != 0) { // a host alone would count the build tool's own loopback connections
+            rule.unreached.set(countUnreached(rule, open));
+        }
+    }
+
+    /**
+     * {@return how many of this process's connections to the rule's target were opened before the agent
+     * was installed} The agent never saw them, so no rule can reach them: the test must be told.
+     */
+    private static long countUnreached(ConnectRule rule, List<Map.Entry<FileDescriptor, Known>> seen) {
+        List<ProcSockets.Connection> outgoing = ProcSockets.outgoing();
+        if (outgoing.isEmpty()) {
+            return 0;
+        }
+        java.util.Set<Long> known = new java.util.HashSet<>();
+        for (Map.Entry<FileDescriptor, Known> entry : seen) {
+            Known k = entry.getValue();
+            if (k.localPort > 0) {
+                known.add(((long) k.localPort << 16) | k.actualPort);
+            }
+        }
+        long unreached = 0;
+        for (ProcSockets.Connection c : outgoing) {
+            boolean own = c.remote().isLoopbackAddress() && OwnPorts.contains(c.remotePort());
+            if (!own && !known.contains(((long) c.localPort() << 16) | c.remotePort())
+                    && rule.target.matches("", c.remote(), c.remotePort(), rule.resolved)) {
+                unreached++;
+            }
+        }
+        return unreached;
     }
 
     // ---- hooks ---------------------------------------------------------------------------------
 
     private static Object onConnect(Object[] call) {
-        if (Thread.currentThread() instanceof InternalThread) {
-            return null; // netfault's own connections (a listener relaying to the real target) pass
-        }
         FileDescriptor fd = (FileDescriptor) call[0];
         InetAddress address = (InetAddress) call[1];
         int port = (Integer) call[2];
+        if (Thread.currentThread() instanceof InternalThread) {
+            // netfault's own connections (a listener relaying to the real target) pass; remembered only to be told apart
+            KNOWN.put(fd, new Known(address, "", port, true, port, true));
+            return null;
+        }
         String text = address.toString(); // "name/literal": the name the application used, without a reverse lookup
         String nameUsed = text.substring(0, Math.max(0, text.indexOf('/')));
         // netfault's own listeners (this test's and other tests') are out of reach of rules that leave host or port open
@@ -219,7 +251,7 @@ public final class AgentRules {
         // Remembered by the target the application asked for, redirected or not: a connection that runs through an earlier
         // test's listener (now a plain pass-through) is still the application's connection to that target.
         int actualPort = decision instanceof InetSocketAddress destination ? destination.getPort() : port;
-        KNOWN.put(fd, new Known(address, nameUsed, port, ownPort, actualPort));
+        KNOWN.put(fd, new Known(address, nameUsed, port, ownPort, actualPort, false));
         return decision;
     }
 
@@ -372,10 +404,13 @@ public final class AgentRules {
         final boolean ownPort;
         /** The port it really connected to: the target's, or a fault listener's when it was redirected. */
         final int actualPort;
+        /** netfault's own connection: never reached by a rule. */
+        final boolean internal;
         /** Its local port once the connect call returned: with the remote port, how a reused descriptor is told apart. */
         volatile int localPort = -1;
 
-        Known(InetAddress address, String nameUsed, int port, boolean ownPort, int actualPort) {
+        Known(InetAddress address, String nameUsed, int port, boolean ownPort, int actualPort, boolean internal) {
+            this.internal = internal;
             this.address = address;
             this.nameUsed = nameUsed;
             this.port = port;
@@ -410,6 +445,8 @@ public final class AgentRules {
         final AtomicLong hits = new AtomicLong();
         /** Connections that were open when the rule was made, and that it reached. */
         final AtomicLong existing = new AtomicLong();
+        /** Connections to the target opened before the agent was installed: out of its reach. */
+        final AtomicLong unreached = new AtomicLong();
         private final AtomicBoolean closed = new AtomicBoolean();
 
         ConnectRule(Target target, InetSocketAddress destination, Duration timeoutAfter, String description, SocketChannel reserved) {
@@ -435,9 +472,17 @@ public final class AgentRules {
         }
 
         @Override
+        public long unreached() {
+            return unreached.get();
+        }
+
+        @Override
         public String describeMatches() {
             long e = existing.get();
-            return hits.get() + " connect(s)" + (e == 0 ? "" : ", " + e + " connection(s) already open when it was made");
+            long u = unreached.get();
+            return hits.get() + " connect(s)" + (e == 0 ? "" : ", " + e + " connection(s) already open when it was made")
+                    + (u == 0 ? "" : "; " + u + " connection(s) to the target were open before netfault's agent was installed:"
+                            + " the fault cannot reach them");
         }
 
         @Override

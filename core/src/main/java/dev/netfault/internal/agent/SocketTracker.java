@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,12 +23,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SocketTracker {
 
     /** One socket that was opened and is still open. */
-    public record Leak(String kind, String local, String remote, StackTraceElement[] openedAt) {
+    public record Leak(String kind, String local, String remote, StackTraceElement[] openedAt, String thread) {
         /** {@return a multi-line description} */
         public String describe() {
             StringBuilder s = new StringBuilder(kind).append(" local ").append(local);
             if (remote != null) {
                 s.append(" remote ").append(remote);
+            }
+            if (thread != null) {
+                s.append(", opened on thread '").append(thread).append("' (a thread the test did not start: a client's own task or pool thread)");
             }
             s.append(", opened at:");
             for (StackTraceElement frame : openedAt) {
@@ -38,6 +42,8 @@ public final class SocketTracker {
     }
 
     private static final InheritableThreadLocal<Session> CURRENT = new InheritableThreadLocal<>();
+    /** Every active session, for sockets opened on threads no session reaches (a client's JVM-wide task threads). */
+    private static final Set<Session> SESSIONS = ConcurrentHashMap.newKeySet();
     private static final AtomicInteger ACTIVE = new AtomicInteger();
 
     private SocketTracker() {
@@ -48,12 +54,14 @@ public final class SocketTracker {
         private final List<Object> sockets = new ArrayList<>();
         private final Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         private final List<StackTraceElement[]> stacks = new ArrayList<>();
+        private final List<String> threads = new ArrayList<>();
         private boolean stopped;
 
-        synchronized void add(Object socket, StackTraceElement[] stack) {
+        synchronized void add(Object socket, StackTraceElement[] stack, String thread) {
             if (!stopped && seen.add(socket)) { // chained constructors report the same socket twice
                 sockets.add(socket);
                 stacks.add(stack);
+                threads.add(thread);
             }
         }
 
@@ -66,15 +74,17 @@ public final class SocketTracker {
                 }
                 stopped = true;
                 for (int i = 0; i < sockets.size(); i++) {
-                    Leak leak = leakOf(sockets.get(i), stacks.get(i));
+                    Leak leak = leakOf(sockets.get(i), stacks.get(i), threads.get(i));
                     if (leak != null) {
                         leaks.add(leak);
                     }
                 }
                 sockets.clear();
                 stacks.clear();
+                threads.clear();
                 seen.clear();
             }
+            SESSIONS.remove(this);
             if (CURRENT.get() == this) {
                 CURRENT.remove();
             }
@@ -92,6 +102,7 @@ public final class SocketTracker {
         AgentInstaller.install();
         Session session = new Session();
         CURRENT.set(session);
+        SESSIONS.add(session);
         NetFaultHooks.openedHook = SocketTracker::opened;
         synchronized (ACTIVE) { // with stop(): the flag is never left off while a session is active
             ACTIVE.incrementAndGet();
@@ -101,9 +112,20 @@ public final class SocketTracker {
     }
 
     private static void opened(Object socket) {
-        Session session = CURRENT.get();
-        if (session == null || Thread.currentThread() instanceof InternalThread) {
+        if (Thread.currentThread() instanceof InternalThread) {
             return;
+        }
+        Session session = CURRENT.get();
+        String foreignThread = null;
+        if (session == null) {
+            // A thread no test started (OkHttp 5's TaskRunner, a shared executor): the socket is the tracking test's when
+            // exactly one test tracks, and the thread is not some other test's own (no test framework on its stack).
+            Object[] active = SESSIONS.toArray();
+            if (active.length != 1 || onATestThread()) {
+                return;
+            }
+            session = (Session) active[0];
+            foreignThread = Thread.currentThread().getName();
         }
         String type = socket.getClass().getName();
         if (type.equals("sun.nio.ch.SocketAdaptor") || type.equals("sun.nio.ch.ServerSocketAdaptor")) {
@@ -131,7 +153,16 @@ public final class SocketTracker {
         while (end < stack.length && end < first + 12 && !isHarness(stack[end].getClassName())) {
             end++;
         }
-        session.add(socket, Arrays.copyOfRange(stack, first, Math.min(stack.length, end)));
+        session.add(socket, Arrays.copyOfRange(stack, first, Math.min(stack.length, end)), foreignThread);
+    }
+
+    private static boolean onATestThread() {
+        for (StackTraceElement frame : Thread.currentThread().getStackTrace()) {
+            if (frame.getClassName().startsWith("org.junit.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int firstAfterNetfault(StackTraceElement[] stack) {
@@ -160,25 +191,25 @@ public final class SocketTracker {
                 || className.startsWith("java.lang.reflect.");
     }
 
-    private static Leak leakOf(Object socket, StackTraceElement[] stack) {
+    private static Leak leakOf(Object socket, StackTraceElement[] stack, String thread) {
         if (NettySupport.isNettySocket(socket)) {
             String[] open = NettySupport.describeOpen(socket);
-            return open == null ? null : new Leak(open[0], open[1], open[2], stack);
+            return open == null ? null : new Leak(open[0], open[1], open[2], stack, thread);
         }
         try {
             if (socket instanceof Socket s) {
                 if (s.isClosed() || !(s.isBound() || s.isConnected())) {
                     return null;
                 }
-                return new Leak("Socket", String.valueOf(s.getLocalSocketAddress()), String.valueOf(s.getRemoteSocketAddress()), stack);
+                return new Leak("Socket", String.valueOf(s.getLocalSocketAddress()), String.valueOf(s.getRemoteSocketAddress()), stack, thread);
             }
             if (socket instanceof ServerSocket s) {
-                return s.isClosed() || !s.isBound() ? null : new Leak("ServerSocket", String.valueOf(s.getLocalSocketAddress()), null, stack);
+                return s.isClosed() || !s.isBound() ? null : new Leak("ServerSocket", String.valueOf(s.getLocalSocketAddress()), null, stack, thread);
             }
             if (socket instanceof NetworkChannel channel && channel.isOpen()) {
                 SocketAddress remote = channel instanceof SocketChannel sc ? sc.getRemoteAddress() : null;
                 String kind = channel instanceof SocketChannel ? "SocketChannel" : "ServerSocketChannel";
-                return new Leak(kind, String.valueOf(channel.getLocalAddress()), remote == null ? null : remote.toString(), stack);
+                return new Leak(kind, String.valueOf(channel.getLocalAddress()), remote == null ? null : remote.toString(), stack, thread);
             }
         } catch (IOException e) {
             return null; // closed meanwhile

@@ -135,6 +135,41 @@ class DetectSocketLeaksTests {
         }
     }
 
+    /** A client's JVM-wide task thread, started before any test (as OkHttp 5's TaskRunner threads are). */
+    static final java.util.concurrent.ExecutorService clientTasks = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "client-task-runner");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @AgentKit.Fixture
+    @DetectSocketLeaks
+    static class OnAClientsOwnThread {
+
+        @Test
+        void leaksThroughAClientsTaskThread() throws Exception {
+            leak("leaksThroughAClientsTaskThread", clientTasks.submit(() -> new Socket(LOOPBACK, server.getLocalPort())).get());
+        }
+
+        @Test
+        void closesWhatItsClientOpened() throws Exception {
+            clientTasks.submit(() -> new Socket(LOOPBACK, server.getLocalPort())).get().close();
+        }
+    }
+
+    @Test
+    void reportsASocketOpenedOnAThreadTheTestDidNotStart() throws Exception {
+        clientTasks.submit(() -> { }).get(); // the thread exists before the tests
+        EngineExecutionResults results = AgentKit.run(OnAClientsOwnThread.class);
+        AgentKit.assertOutcomes(results, 1, 1);
+        Socket socket = (Socket) leaked.get("leaksThroughAClientsTaskThread");
+        assertThat(messageOf(results, "leaksThroughAClientsTaskThread"))
+                .startsWith("@DetectSocketLeaks: leaksThroughAClientsTaskThread() left 1 socket open:\n  Socket local "
+                        + socket.getLocalSocketAddress() + " remote " + socket.getRemoteSocketAddress()
+                        + ", opened on thread 'client-task-runner' (a thread the test did not start: a client's own task or pool thread),"
+                        + " opened at:\n\t\tat dev.netfault.junit.agent.DetectSocketLeaksTests$OnAClientsOwnThread.lambda$leaksThroughAClientsTaskThread$");
+    }
+
     private static String messageOf(EngineExecutionResults results, String test) {
         Throwable failure = AgentKit.failureOf(results, test);
         assertThat(failure).isExactlyInstanceOf(AssertionFailedError.class);
