@@ -357,6 +357,9 @@ class DetectSocketLeaksTests {
 
     @Test
     void blamesNothingOpenedBeforeTheTestClosedInAfterEachOrOpenedByNetfault() {
-        AgentKit.assertOutcomes(AgentKit.run(NotBlamed.class), 3, 0);
+        // When this class runs first in its JVM, the socket NotBlamed opens in @BeforeAll predates the agent, and the rule that
+        // netfaultsOwnListenersAndHeldPorts() aims at the same port rightly says it cannot reach it; this fixture is about leak
+        // blame only, so that is a warning here
+        AgentKit.assertOutcomes(AgentKit.run(NotBlamed.class, "netfault.unmatched=warn"), 3, 0);
     }
 }
