@@ -119,12 +119,16 @@ class GrpcTests {
         return text.toString();
     }
 
-    /** Calls until one fails, each with its deadline; {@return every failure seen, in order} */
-    static List<String> failuresUntil(java.util.function.Predicate<String> enough, AgentRule rule) {
+    /** What calls under a fault gave: their failures, in order, and how many succeeded. */
+    record Calls(List<String> failures, int succeeded) {
+    }
+
+    /** Quick calls until one fails as {@code enough} says, each with its deadline. */
+    static Calls failuresUntil(java.util.function.Predicate<String> enough, AgentRule rule) {
         return failuresUntil(enough, rule, () -> say("under the fault"));
     }
 
-    static List<String> failuresUntil(java.util.function.Predicate<String> enough, AgentRule rule, java.util.concurrent.Callable<String> call) {
+    static Calls failuresUntil(java.util.function.Predicate<String> enough, AgentRule rule, java.util.concurrent.Callable<String> call) {
         List<String> failures = new CopyOnWriteArrayList<>();
         List<String> successes = new CopyOnWriteArrayList<>();
         try {
@@ -141,7 +145,7 @@ class GrpcTests {
             throw new AssertionError("the fault never showed as expected; failures: " + failures + "; " + successes.size()
                     + " calls succeeded; the rule: " + rule.describeMatches(), e);
         }
-        return failures;
+        return new Calls(List.copyOf(failures), successes.size());
     }
 
     @BeforeAll
@@ -172,8 +176,9 @@ class GrpcTests {
     }
 
     /** Every call under a fault failed fast with UNAVAILABLE; {@return the last failure, which the caller waited for} */
-    static String assertAllUnavailable(String fault, List<String> failures) {
-        System.out.println("gRPC under " + fault + ": " + failures);
+    static String assertAllUnavailable(String fault, Calls calls) {
+        List<String> failures = calls.failures();
+        System.out.println("gRPC under " + fault + ": " + failures + ", " + calls.succeeded() + " call(s) succeeded");
         assertThat(failures).as("every call under " + fault).isNotEmpty()
                 .allMatch(f -> f.startsWith(Status.Code.UNAVAILABLE + ":"));
         return failures.get(failures.size() - 1);
@@ -200,8 +205,9 @@ class GrpcTests {
                          .name("grpc-reset").fault(Fault.reset()).start();
                  AgentRule rule = SocketAgent.redirect(Target.parse(target()), listener.address())) {
                 // the warm connection ends (as when the server's host fails); the reconnects go through the listener, which resets them
-                List<String> failures = failuresUntil(f -> listener.journal().accepted() >= 1, rule);
-                String last = assertAllUnavailable("a reset", failures);
+                Calls calls = failuresUntil(f -> listener.journal().accepted() >= 1, rule);
+                String last = assertAllUnavailable("a reset", calls);
+                assertThat(calls.succeeded()).as("calls that succeeded under the reset").isZero();
                 assertThat(last).contains("Connection reset by peer");
                 assertThat(rule.describeMatches()).contains("1 connection(s) already open when it was made");
                 assertThat(listener.journal().accepted()).isGreaterThanOrEqualTo(1);
@@ -215,8 +221,9 @@ class GrpcTests {
         void refuseReachesTheWarmChannelAndReconnectsAreRefused() {
             assertThat(say("established")).isEqualTo("echo:established");
             try (AgentRule rule = SocketAgent.refuse(Target.parse(target()))) {
-                List<String> failures = failuresUntil(f -> f.contains("Connection refused"), rule);
-                String last = assertAllUnavailable("a refusal", failures);
+                Calls calls = failuresUntil(f -> f.contains("Connection refused"), rule);
+                String last = assertAllUnavailable("a refusal", calls);
+                assertThat(calls.succeeded()).as("calls that succeeded under the refusal").isZero();
                 // epoll's own refusal (NIO would say "Connection refused: localhost/127.0.0.1:port" without the call's name)
                 assertThat(last).contains("finishConnect(..) failed with error(-111): Connection refused");
                 assertThat(rule.describeMatches()).contains("1 connection(s) already open when it was made");
@@ -232,9 +239,9 @@ class GrpcTests {
             try (AgentRule rule = SocketAgent.timeOutConnections(Target.parse(target()), Duration.ofMillis(300))) {
                 // a connection that dies while no call is in flight is replaced before the next call: gRPC hides it (every quick
                 // call succeeds, one connect per 300 ms); a call in flight when it dies fails
-                List<String> failures = failuresUntil(f -> f.contains("Connection timed out"), rule,
+                Calls calls = failuresUntil(f -> f.contains("Connection timed out"), rule,
                         () -> ClientCalls.blockingUnaryCall(channel, SLOW, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "in flight"));
-                String last = assertAllUnavailable("a time-out", failures);
+                String last = assertAllUnavailable("a time-out", calls);
                 assertThat(last).containsPattern("Errors\\$NativeIoException: \\w+\\(\\.\\.\\) failed with error\\(-110\\): Connection timed out");
                 assertThat(rule.describeMatches()).contains("1 connection(s) already open when it was made");
             }
