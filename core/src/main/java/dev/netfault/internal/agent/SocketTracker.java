@@ -57,6 +57,10 @@ public final class SocketTracker {
         private final List<String> threads = new ArrayList<>();
         private boolean stopped;
 
+        synchronized boolean isStopped() {
+            return stopped;
+        }
+
         synchronized void add(Object socket, StackTraceElement[] stack, String thread) {
             if (!stopped && seen.add(socket)) { // chained constructors report the same socket twice
                 sockets.add(socket);
@@ -117,11 +121,13 @@ public final class SocketTracker {
         }
         Session session = CURRENT.get();
         String foreignThread = null;
-        if (session == null) {
-            // A thread no test started (OkHttp 5's TaskRunner, a shared executor): the socket is the tracking test's when
-            // exactly one test tracks, and the thread is not some other test's own (no test framework on its stack).
+        if (session == null || session.isStopped()) {
+            // A thread no test started (OkHttp 5's TaskRunner, a shared executor), or one an earlier test started and that
+            // outlived it (it inherited that test's stopped session): the socket is the tracking test's when exactly one test
+            // tracks, the thread is not some other test's own (no test framework on its stack), and the thread did not
+            // accept it (a server started outside the test: its connections end when their clients' do).
             Object[] active = SESSIONS.toArray();
-            if (active.length != 1 || onATestThread()) {
+            if (active.length != 1 || onATestThread() || accepting()) {
                 return;
             }
             session = (Session) active[0];
@@ -154,6 +160,18 @@ public final class SocketTracker {
             end++;
         }
         session.add(socket, Arrays.copyOfRange(stack, first, Math.min(stack.length, end)), foreignThread);
+    }
+
+    /** {@return whether the current thread is accepting a connection (a server's accept loop, JDK or Netty)} */
+    private static boolean accepting() {
+        for (StackTraceElement frame : Thread.currentThread().getStackTrace()) {
+            String method = frame.getMethodName();
+            if (isPlumbing(frame.getClassName()) && (method.startsWith("accept") || method.equals("implAccept")
+                    || method.equals("finishAccept") || method.equals("newChildChannel") || method.equals("doReadMessages"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean onATestThread() {

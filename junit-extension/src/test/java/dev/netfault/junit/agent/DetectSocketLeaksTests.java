@@ -170,6 +170,83 @@ class DetectSocketLeaksTests {
                         + " opened at:\n\t\tat dev.netfault.junit.agent.DetectSocketLeaksTests$OnAClientsOwnThread.lambda$leaksThroughAClientsTaskThread$");
     }
 
+    /** A client's task thread started lazily, inside the first test that uses the client (it outlives that test). */
+    static java.util.concurrent.ExecutorService lazyClientTasks;
+
+    @AgentKit.Fixture
+    @DetectSocketLeaks
+    @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+    static class OnAThreadAnEarlierTestStarted {
+
+        @Test
+        @org.junit.jupiter.api.Order(1)
+        void startsTheClientsThreadAndClosesWhatItOpened() throws Exception {
+            lazyClientTasks = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "lazy-client-task-runner");
+                t.setDaemon(true);
+                return t;
+            });
+            lazyClientTasks.submit(() -> new Socket(LOOPBACK, server.getLocalPort())).get().close();
+        }
+
+        @Test
+        @org.junit.jupiter.api.Order(2)
+        void leaksThroughTheThreadAnEarlierTestStarted() throws Exception {
+            leak("leaksThroughTheThreadAnEarlierTestStarted", lazyClientTasks.submit(() -> new Socket(LOOPBACK, server.getLocalPort())).get());
+        }
+    }
+
+    @Test
+    void reportsASocketOpenedOnAThreadAnEarlierTestStarted() throws Exception {
+        try {
+            EngineExecutionResults results = AgentKit.run(OnAThreadAnEarlierTestStarted.class);
+            AgentKit.assertOutcomes(results, 1, 1);
+            assertThat(messageOf(results, "leaksThroughTheThreadAnEarlierTestStarted"))
+                    .startsWith("@DetectSocketLeaks: leaksThroughTheThreadAnEarlierTestStarted() left 1 socket open:\n  Socket local ")
+                    .contains(", opened on thread 'lazy-client-task-runner' (a thread the test did not start");
+        } finally {
+            lazyClientTasks.shutdownNow();
+        }
+    }
+
+    /** A server started before the tests accepts on its own thread: what it accepts is not the test's. */
+    @AgentKit.Fixture
+    @DetectSocketLeaks
+    static class AgainstAServerOnItsOwnThread {
+
+        @Test
+        void connectsAndClosesBeforeTheServerClosesItsEnd() throws Exception {
+            new Socket(LOOPBACK, ((InetSocketAddress) acceptingServer.getLocalAddress()).getPort()).close();
+            SocketChannel accepted = acceptedByTheServer.take(); // the server keeps its end open until after the test
+            leak("acceptedByTheServer", accepted);
+        }
+    }
+
+    /** A channel: its accepted connection is made when a client arrives (ServerSocket.accept makes its Socket before it waits). */
+    static ServerSocketChannel acceptingServer;
+    static final java.util.concurrent.BlockingQueue<SocketChannel> acceptedByTheServer = new java.util.concurrent.LinkedBlockingQueue<>();
+
+    @Test
+    void doesNotBlameTheTestForWhatAServerOnItsOwnThreadAccepted() throws Exception {
+        acceptingServer = ServerSocketChannel.open().bind(new InetSocketAddress(LOOPBACK, 0));
+        Thread acceptor = new Thread(() -> {
+            try {
+                while (true) {
+                    acceptedByTheServer.add(acceptingServer.accept());
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        }, "server-accept-loop");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        try {
+            AgentKit.assertOutcomes(AgentKit.run(AgainstAServerOnItsOwnThread.class), 1, 0);
+        } finally {
+            acceptingServer.close();
+        }
+    }
+
     private static String messageOf(EngineExecutionResults results, String test) {
         Throwable failure = AgentKit.failureOf(results, test);
         assertThat(failure).isExactlyInstanceOf(AssertionFailedError.class);
@@ -280,6 +357,9 @@ class DetectSocketLeaksTests {
 
     @Test
     void blamesNothingOpenedBeforeTheTestClosedInAfterEachOrOpenedByNetfault() {
-        AgentKit.assertOutcomes(AgentKit.run(NotBlamed.class), 3, 0);
+        // When this class runs first in its JVM, the socket NotBlamed opens in @BeforeAll predates the agent, and the rule that
+        // netfaultsOwnListenersAndHeldPorts() aims at the same port rightly says it cannot reach it; this fixture is about leak
+        // blame only, so that is a warning here
+        AgentKit.assertOutcomes(AgentKit.run(NotBlamed.class, "netfault.unmatched=warn"), 3, 0);
     }
 }
