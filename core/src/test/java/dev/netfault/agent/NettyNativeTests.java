@@ -1,6 +1,7 @@
 package dev.netfault.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.netfault.AgentRule;
@@ -499,6 +500,11 @@ class NettyNativeTests {
                 // A name the rule is not about still goes to the name server.
                 assertThat(resolver.resolve("third.netfault.invalid").awaitUninterruptibly().cause())
                         .isExactlyInstanceOf(UnknownHostException.class);
+                // The JDK's own first lookup still words the failure as the JDK's resolver does, then as its negative cache.
+                assertThatThrownBy(() -> InetAddress.getByName("db.netfault.invalid")).isExactlyInstanceOf(UnknownHostException.class)
+                        .hasMessage("db.netfault.invalid: Name or service not known");
+                assertThatThrownBy(() -> InetAddress.getByName("db.netfault.invalid")).isExactlyInstanceOf(UnknownHostException.class)
+                        .hasMessage("db.netfault.invalid");
             }
             assertThat(nameServer.queries).as("queries the name server got").hasValue(2);
         }

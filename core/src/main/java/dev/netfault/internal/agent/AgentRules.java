@@ -322,11 +322,22 @@ public final class AgentRules {
     }
 
     private static Object onResolve(String host) {
+        return resolve(host, true);
+    }
+
+    /**
+     * {@return the answer for a lookup of {@code host}: null, an UnknownHostException or the stand-in addresses}
+     *
+     * @param jdk whether the JDK's resolver asks (its negative cache words later failures differently); Netty's
+     *     resolver, which words its own failure, leaves the JDK's first lookup to the JDK
+     */
+    static Object resolve(String host, boolean jdk) {
         ResolveFailure failure = RESOLVE_FAILURES.get(host.toLowerCase(Locale.ROOT));
         if (failure != null) {
             failure.hits.incrementAndGet();
             // As the JDK: the first lookup reports the resolver's error, later ones come from its negative cache.
-            return new UnknownHostException(failure.first.compareAndSet(true, false) ? host + ": Name or service not known" : host);
+            boolean first = jdk ? failure.first.compareAndSet(true, false) : failure.first.get();
+            return new UnknownHostException(first ? host + ": Name or service not known" : host);
         }
         for (ConnectRule rule : CONNECT_RULES) {
             if (rule.standIn != null && rule.target.host().equalsIgnoreCase(host)) {

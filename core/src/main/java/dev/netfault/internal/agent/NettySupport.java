@@ -298,7 +298,7 @@ final class NettySupport {
         if (name.isEmpty() || name.indexOf(':') >= 0 || name.chars().allMatch(c -> c == '.' || Character.isDigit(c))) {
             return null; // an address literal: Netty answers it itself
         }
-        Object answer = NetFaultHooks.resolve(name);
+        Object answer = AgentRules.resolve(name, false); // Netty words its own failure: the JDK's first lookup stays the JDK's
         boolean all = method.equals("doResolveAll");
         if (answer instanceof InetAddress[] addresses) {
             Object result = all ? new ArrayList<>(Arrays.asList(addresses)) : addresses[0];
