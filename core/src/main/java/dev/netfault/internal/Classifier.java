@@ -93,7 +93,7 @@ public final class Classifier {
                     ? verdict(NetworkFailure.NONE, Rank.NOT_NETWORK, "no route to the host: none of the kinds fits (EHOSTUNREACH)") : null,
             // Clients' wrappers.
             t -> wrapper(t) ? errnoMessage(t, Rank.WRAPPER) : null,
-            t -> wrapper(t) && lower(t).contains("unexpected end of stream")
+            t -> (wrapper(t) || isA(t, "java.io.IOException")) && lower(t).contains("unexpected end of stream")
                     ? verdict(NetworkFailure.TRUNCATED, Rank.WRAPPER, "the client read end of stream before the response was complete (OkHttp, Jedis)") : null,
             t -> named(t, "ConnectionClosedException")
                     ? verdict(NetworkFailure.TRUNCATED, Rank.WRAPPER, "Apache HttpClient 5: the connection closed before the message was complete") : null,
