@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  * {@code DEADLINE_EXCEEDED}) beats {@link Rank#JDK} (what the JDK or Netty's native transport made of
  * an errno, a JDK timeout, a JDK end of stream, a JDK resolver failure), which beats
  * {@link Rank#WRAPPER} (a client's wrapper judged by its message, SQLState or error code). Within a
- * rank the root-most verdict wins (the deepest cause; a suppressed exception counts one deeper than
- * the exception it is attached to), then the first walked.
+ * rank a verdict on the thrown exception's own cause chain beats one found only through suppressed
+ * exceptions (OkHttp throws a write's {@code Connection reset by peer} with the read's later
+ * end of stream suppressed: a reset), then the root-most (deepest) wins, then the first walked.
  *
  * <p>Everything is recognised by class name (superclasses included; client classes by simple name,
  * so shaded copies match too) and message: no client is a dependency.
@@ -114,11 +115,13 @@ public final class Classifier {
         }
         List<Throwable> chain = new ArrayList<>();
         List<Integer> depths = new ArrayList<>();
-        walk(t, 0, chain, depths, Collections.newSetFromMap(new IdentityHashMap<>()));
+        List<Boolean> secondary = new ArrayList<>();
+        walk(t, 0, false, chain, depths, secondary, Collections.newSetFromMap(new IdentityHashMap<>()));
 
         Throwable best = null;
         Verdict bestVerdict = null;
         int bestDepth = -1;
+        boolean bestSecondary = true;
         Verdict note = null;
         for (int i = 0; i < chain.size(); i++) {
             Throwable candidate = chain.get(i);
@@ -133,11 +136,15 @@ public final class Classifier {
                 continue;
             }
             int depth = depths.get(i);
-            if (bestVerdict == null || verdict.rank().compareTo(bestVerdict.rank()) > 0
-                    || (verdict.rank() == bestVerdict.rank() && depth > bestDepth)) {
+            boolean isSecondary = secondary.get(i);
+            int byRank = bestVerdict == null ? 1 : verdict.rank().compareTo(bestVerdict.rank());
+            if (byRank > 0
+                    || (byRank == 0 && !isSecondary && bestSecondary)
+                    || (byRank == 0 && isSecondary == bestSecondary && depth > bestDepth)) {
                 best = candidate;
                 bestVerdict = verdict;
                 bestDepth = depth;
+                bestSecondary = isSecondary;
             }
         }
         if (bestVerdict == null) {
@@ -159,16 +166,22 @@ public final class Classifier {
         return null;
     }
 
-    /** Depth first: the throwable, its cause chain, then its suppressed exceptions; each once. */
-    private static void walk(Throwable t, int depth, List<Throwable> chain, List<Integer> depths, Set<Throwable> seen) {
+    /**
+     * Depth first: the throwable, its cause chain, then its suppressed exceptions; each once. A
+     * throwable reached through a suppressed exception is secondary: a failure that came after (or
+     * beside) the one thrown.
+     */
+    private static void walk(Throwable t, int depth, boolean isSecondary, List<Throwable> chain, List<Integer> depths,
+            List<Boolean> secondary, Set<Throwable> seen) {
         if (t == null || chain.size() >= MAX_CHAIN || !seen.add(t)) {
             return;
         }
         chain.add(t);
         depths.add(depth);
-        walk(t.getCause(), depth + 1, chain, depths, seen);
+        secondary.add(isSecondary);
+        walk(t.getCause(), depth + 1, isSecondary, chain, depths, secondary, seen);
         for (Throwable suppressed : t.getSuppressed()) {
-            walk(suppressed, depth + 1, chain, depths, seen);
+            walk(suppressed, depth + 1, true, chain, depths, secondary, seen);
         }
     }
 

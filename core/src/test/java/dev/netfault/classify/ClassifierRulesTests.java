@@ -404,6 +404,17 @@ class ClassifierRulesTests {
             assertThat(NetworkFailure.classify(wrapper).failure()).isEqualTo(READ_TIMEOUT);
         }
 
+        /** OkHttp 5 on JDK 25, observed: the write's reset is thrown, the read's later end of stream suppressed. */
+        @Test
+        void theThrownChainBeatsSuppressedEvidence() {
+            SocketException reset = new SocketException("Connection reset by peer");
+            EOFException eof = new EOFException("\\n not found: limit=0 content=…");
+            reset.addSuppressed(new IOException("unexpected end of stream on http://localhost:1/...", eof));
+            Classification classification = NetworkFailure.classify(reset);
+            assertThat(classification.failure()).isEqualTo(CONNECTION_RESET);
+            assertThat(classification.evidence()).isSameAs(reset);
+        }
+
         @Test
         void aClientTimerBeatsDeeperJdkEvidence() {
             HttpTimeoutException timer = new HttpTimeoutException("request timed out");
