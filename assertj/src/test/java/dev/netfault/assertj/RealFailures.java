@@ -65,6 +65,7 @@ final class RealFailures {
      * A connect the socket agent refuses: {@code ConnectException: Connection refused}. The server is a
      * plain one: the agent leaves connections to netfault's own listeners alone.
      */
+    @SuppressWarnings("try") // the agent rule acts while it is open: its body never names it
     static Throwable connectionRefused() {
         try (EchoServer server = EchoServer.start();
              AgentRule refuse = SocketAgent.refuse(Target.port(server.port()))) {
@@ -73,6 +74,7 @@ final class RealFailures {
     }
 
     /** A lookup of {@code localhost} the socket agent fails: {@code UnknownHostException}. */
+    @SuppressWarnings("try") // the agent rule acts while it is open: its body never names it
     static Throwable unknownHost() {
         try (AgentRule failResolution = SocketAgent.failResolution("localhost")) {
             return catchThrowable(() -> InetAddress.getByName("localhost"));
@@ -89,6 +91,7 @@ final class RealFailures {
         return timedOutConnection(true);
     }
 
+    @SuppressWarnings("try") // the agent rule acts while it is open: its body never names it
     private static Throwable timedOutConnection(boolean writeAfterwards) {
         try (EchoServer server = EchoServer.start();
              AgentRule timeOut = SocketAgent.timeOutConnections(Target.port(server.port()), Duration.ofMillis(100));
