@@ -72,6 +72,17 @@ class SoftAssertionsTests {
         softly.assertAll();
     }
 
+    @Test
+    void asInstanceOfNetworkFailureIsSoftToo() {
+        NetFaultSoftAssertions softly = new NetFaultSoftAssertions();
+
+        softly.assertThat(RealFailures.readTimeout()).asInstanceOf(NetFaultAssertions.NETWORK_FAILURE).isConnectionReset();
+        softly.assertThat(RealFailures.readTimeout()).asInstanceOf(NetFaultAssertions.NETWORK_FAILURE).isReadTimeout();
+
+        assertThat(softly.errorsCollected()).singleElement().extracting(Throwable::getMessage).asString()
+                .contains("Expecting a connection reset (CONNECTION_RESET), but the classifier saw READ_TIMEOUT");
+    }
+
     @Nested
     @DisplayName("inside Awaitility's untilAsserted")
     class WithAwaitility {
