@@ -208,7 +208,11 @@ class GrpcTests {
                 Calls calls = failuresUntil(f -> listener.journal().accepted() >= 1, rule);
                 String last = assertAllUnavailable("a reset", calls);
                 assertThat(calls.succeeded()).as("calls that succeeded under the reset").isZero();
-                assertThat(last).contains("Connection reset by peer");
+                // gRPC words a reset of a (re)connecting channel three ways, depending on where its HTTP/2 setup was when the
+                // RST arrived (all three observed here, the first in isolation, the others in the full suite's timing):
+                // with the errno as cause, as a negotiation cut short, or as a network closed for an unknown reason
+                assertThat(last).containsAnyOf("Connection reset by peer", "Connection closing while performing protocol negotiation",
+                        "Network closed for unknown reason");
                 assertThat(rule.describeMatches()).contains("1 connection(s) already open when it was made");
                 assertThat(listener.journal().accepted()).isGreaterThanOrEqualTo(1);
             }
