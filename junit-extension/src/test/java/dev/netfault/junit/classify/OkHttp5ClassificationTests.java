@@ -48,6 +48,10 @@ class OkHttp5ClassificationTests {
         web.close();
     }
 
+    /**
+     * Listeners here reset what they still relay when closed ({@code resetConnectionsOnClose}): a connection OkHttp keeps
+     * after a read timeout would otherwise live on as a pass-through, and its listener thread with it, after the test.
+     */
     @AfterEach
     void close() {
         if (client != null) {
@@ -76,7 +80,7 @@ class OkHttp5ClassificationTests {
     /** CONNECTION_RESET, unless OkHttp's write consumed the reset and its read saw only end of stream (nothing mentions a reset): TRUNCATED. */
     @Test
     void reset() {
-        listener = FaultListener.standalone().fault(Fault.reset()).start();
+        listener = FaultListener.standalone().fault(Fault.reset()).resetConnectionsOnClose().start();
         Throwable thrown = catchThrowable(() -> get(listener.address()));
         boolean resetInChain = NetworkFailure.classify(thrown).chain().stream()
                 .anyMatch(t -> String.valueOf(t.getMessage()).contains("reset"));
@@ -85,13 +89,13 @@ class OkHttp5ClassificationTests {
 
     @Test
     void readTimeout() {
-        listener = FaultListener.inFrontOf(web.address()).fault(Fault.stall()).start();
+        listener = FaultListener.inFrontOf(web.address()).fault(Fault.stall()).resetConnectionsOnClose().start();
         assertClassified(catchThrowable(() -> get(listener.address())), READ_TIMEOUT);
     }
 
     @Test
     void connectTimeout() {
-        listener = FaultListener.standalone().neverAccept().backlog(1).fillAcceptQueue().start();
+        listener = FaultListener.standalone().neverAccept().backlog(1).fillAcceptQueue().resetConnectionsOnClose().start();
         assertClassified(catchThrowable(() -> get(listener.address())), CONNECT_TIMEOUT);
     }
 
@@ -107,13 +111,13 @@ class OkHttp5ClassificationTests {
 
     @Test
     void noResponse() {
-        listener = FaultListener.inFrontOf(web.address()).fault(Fault.close().afterBytes(Direction.TO_CLIENT, 0)).start();
+        listener = FaultListener.inFrontOf(web.address()).fault(Fault.close().afterBytes(Direction.TO_CLIENT, 0)).resetConnectionsOnClose().start();
         assertClassified(catchThrowable(() -> get(listener.address())), TRUNCATED);
     }
 
     @Test
     void bodyCut() {
-        listener = FaultListener.inFrontOf(web.address()).fault(Fault.close().afterBytes(Direction.TO_CLIENT, 1000)).start();
+        listener = FaultListener.inFrontOf(web.address()).fault(Fault.close().afterBytes(Direction.TO_CLIENT, 1000)).resetConnectionsOnClose().start();
         assertClassified(catchThrowable(() -> get(listener.address())), TRUNCATED);
     }
 }
