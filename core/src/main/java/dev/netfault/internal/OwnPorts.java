@@ -2,6 +2,7 @@ package dev.netfault.internal;
 
 import java.io.IOException;
 import java.lang.ref.WeakReference;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.NetworkChannel;
 import java.util.Map;
@@ -34,8 +35,11 @@ public final class OwnPorts {
         return channel;
     }
 
-    /** {@return whether a netfault listener is bound to {@code port} now} */
-    public static boolean contains(int port) {
+    /**
+     * {@return whether a netfault listener is bound to {@code address:port} now} The address counts: an application's
+     * server on 127.0.0.21 may have the port number of a netfault listener on 127.0.0.1.
+     */
+    public static boolean contains(InetAddress address, int port) {
         WeakReference<NetworkChannel> ref = PORTS.get(port);
         if (ref == null) {
             return false;
@@ -45,6 +49,11 @@ public final class OwnPorts {
             PORTS.remove(port, ref);
             return false;
         }
-        return true;
+        try {
+            InetAddress bound = ((InetSocketAddress) channel.getLocalAddress()).getAddress();
+            return bound.isAnyLocalAddress() || bound.equals(address);
+        } catch (IOException | RuntimeException closedMeanwhile) {
+            return false;
+        }
     }
 }

@@ -100,6 +100,17 @@ class RuleConcurrencyTests {
     }
 
     @Test
+    void anApplicationServerOnAnotherLoopbackAddressWithAListenersPortNumberIsStillAimedAt() throws Exception {
+        try (FaultListener listener = FaultListener.standalone().echo().start();
+             java.net.ServerSocket application = new java.net.ServerSocket(listener.port(), 50, java.net.InetAddress.getByName("127.0.0.21"));
+             AgentRule rule = SocketAgent.refuse(Target.parse("127.0.0.21"))) {
+            assertThat(application.getLocalPort()).isEqualTo(listener.port());
+            assertThatThrownBy(() -> new Socket("127.0.0.21", listener.port()).close()).isInstanceOf(ConnectException.class);
+            assertThat(rule.matches()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void anExactHostAndPortMayStillAimAtAListener() throws Exception {
         try (FaultListener listener = FaultListener.standalone().echo().start();
              AgentRule rule = SocketAgent.refuse(Target.parse("127.0.0.1:" + listener.port()))) {

@@ -209,7 +209,7 @@ public final class AgentRules {
         }
         long unreached = 0;
         for (ProcSockets.Connection c : outgoing) {
-            boolean own = c.remote().isLoopbackAddress() && OwnPorts.contains(c.remotePort());
+            boolean own = OwnPorts.contains(c.remote(), c.remotePort());
             if (!own && !known.contains(((long) c.localPort() << 16) | c.remotePort())
                     && rule.target.matches("", c.remote(), c.remotePort(), rule.resolved)) {
                 unreached++;
@@ -232,7 +232,7 @@ public final class AgentRules {
         String text = address.toString(); // "name/literal": the name the application used, without a reverse lookup
         String nameUsed = text.substring(0, Math.max(0, text.indexOf('/')));
         // netfault's own listeners (this test's and other tests') are out of reach of rules that leave host or port open
-        boolean ownPort = address.isLoopbackAddress() && OwnPorts.contains(port);
+        boolean ownPort = OwnPorts.contains(address, port);
         Object decision = null;
         if (NetFaultHooks.active) {
             for (ConnectRule rule : CONNECT_RULES) {

@@ -92,6 +92,7 @@ class ParallelMixTests {
     /** Connects to {@code host} and records the local port, to find the connection in a journal. */
     static Socket connectRecording(String host, List<Integer> mine) throws IOException {
         Socket socket = new Socket(host, port(host));
+        socket.setSoTimeout(10_000); // a connection the rule missed would otherwise wait forever on the echo server
         mine.add(socket.getLocalPort());
         return socket;
     }
@@ -137,7 +138,7 @@ class ParallelMixTests {
         @TimeOutConnections(value = A, after = 50)
         void timeOut() throws IOException {
             try (Socket s = new Socket(A, port(A))) {
-                s.setSoTimeout(5_000);
+                s.setSoTimeout(5_000); // ETIMEDOUT comes first
                 assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketException.class).hasMessage("Connection timed out");
             }
             bystanderUntouched();
