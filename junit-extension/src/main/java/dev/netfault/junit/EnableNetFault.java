@@ -10,7 +10,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Registers netfault's extension on a test class that declares its faults in code only, through an
- * injected {@link NetFault} handle. Not needed with any fault annotation.
+ * injected {@link NetFault} handle. On a class it also installs the socket agent before the class's
+ * {@code @BeforeAll} methods run, so that connections they open (a warm pool) are known to the agent
+ * and the tests' rules reach them; a fault annotation with a target on the class does the same.
  *
  * @since 0.1
  */
