@@ -372,9 +372,10 @@ public final class Classifier {
         if (!grpc(t) || !String.valueOf(t.getMessage()).startsWith("DEADLINE_EXCEEDED")) {
             return null;
         }
-        return t.getMessage().contains("waiting_for_connection")
-                ? verdict(NetworkFailure.CONNECT_TIMEOUT, Rank.CLIENT_TIMER, "gRPC's deadline passed while it waited for a connection")
-                : verdict(NetworkFailure.READ_TIMEOUT, Rank.CLIENT_TIMER, "gRPC's deadline passed");
+        // gRPC 1.85 says was_still_waiting when the call never got a stream (no connection was ready); older ones waiting_for_connection
+        return t.getMessage().contains("was_still_waiting") || t.getMessage().contains("waiting_for_connection")
+                ? verdict(NetworkFailure.CONNECT_TIMEOUT, Rank.CLIENT_TIMER, "gRPC's deadline passed while the call still waited for a connection")
+                : verdict(NetworkFailure.READ_TIMEOUT, Rank.CLIENT_TIMER, "gRPC's deadline passed with the call's stream open");
     }
 
     private static Verdict grpcWithoutCause(Throwable t) {
@@ -387,7 +388,15 @@ public final class Classifier {
         }
         if (message.contains("Network closed for unknown reason")) {
             return verdict(NetworkFailure.TRUNCATED, Rank.WRAPPER,
-                    "gRPC: the connection ended without an error (a FIN; a reset comes as 'io exception' with its cause)");
+                    "gRPC: the connection ended without an error (a FIN, or a reset its write consumed; a reset it reads comes as 'io exception' with the errno as cause)");
+        }
+        if (message.contains("Connection closing while performing protocol negotiation")) {
+            return verdict(NetworkFailure.TRUNCATED, Rank.WRAPPER,
+                    "gRPC: the connection ended without an error while it set up HTTP/2");
+        }
+        if (message.contains("Keepalive failed")) {
+            return verdict(NetworkFailure.CONNECTION_TIMED_OUT, Rank.WRAPPER,
+                    "gRPC's keepalive ping went unanswered: the established connection is gone");
         }
         if (message.contains("Unable to resolve host")) {
             return verdict(NetworkFailure.UNKNOWN_HOST, Rank.WRAPPER, "gRPC's name resolver failed");
