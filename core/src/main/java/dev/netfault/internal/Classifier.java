@@ -96,6 +96,9 @@ public final class Classifier {
             t -> wrapper(t) ? errnoMessage(t, Rank.WRAPPER) : null,
             t -> (wrapper(t) || isA(t, "java.io.IOException")) && lower(t).contains("unexpected end of stream")
                     ? verdict(NetworkFailure.TRUNCATED, Rank.WRAPPER, "the client read end of stream before the response was complete (OkHttp, Jedis)") : null,
+            t -> (named(t, "RedisConnectionException") || named(t, "RedisException"))
+                    && (lower(t).contains("connection closed prematurely") || lower(t).equals("connection closed"))
+                    ? verdict(NetworkFailure.TRUNCATED, Rank.WRAPPER, "Lettuce: the connection ended without an error (a FIN)") : null,
             t -> named(t, "ConnectionClosedException")
                     ? verdict(NetworkFailure.TRUNCATED, Rank.WRAPPER, "Apache HttpClient 5: the connection closed before the message was complete") : null,
             t -> named(t, "NoHttpResponseException")
