@@ -217,6 +217,11 @@ class ClassifierRulesTests {
         io.grpc.StatusException grpcDeadline = Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded after 2.9s. [remote_addr=localhost/127.0.0.1:1]").asException();
         io.grpc.StatusRuntimeException grpcWaiting = Status.DEADLINE_EXCEEDED
                 .withDescription("deadline exceeded after 2.9s. [closed=[], open=[[buffered_nanos=3000, waiting_for_connection]]]").asRuntimeException();
+        io.grpc.StatusRuntimeException grpcStillWaiting = Status.DEADLINE_EXCEEDED.withDescription("CallOptions deadline exceeded after 0.99s. "
+                + "Name resolution delay 0.000 seconds. [closed=[], open=[[connecting_and_lb_delay=1001341968ns, was_still_waiting]]]").asRuntimeException();
+        io.grpc.StatusRuntimeException grpcNegotiation = Status.UNAVAILABLE.withDescription("Connection closing while performing protocol "
+                + "negotiation for [NettyClientHandler#0, WriteBufferingAndExceptionHandler#0, DefaultChannelPipeline$TailContext#0]").asRuntimeException();
+        io.grpc.StatusRuntimeException grpcKeepalive = Status.UNAVAILABLE.withDescription("Keepalive failed. The connection is likely gone").asRuntimeException();
         SocketTimeoutException okTimeout = causedBy(new SocketTimeoutException("timeout"), new SocketException("Socket closed"));
         SocketTimeoutException okConnect = new SocketTimeoutException("connect timed out");
         EOFException okEof = new EOFException("\\n not found: limit=0 content=…");
@@ -242,6 +247,8 @@ class ClassifierRulesTests {
         UnknownHostException lettuceUnknown = new UnknownHostException("Failed to resolve 'cache.netfault.invalid' [A(1), AAAA(28)] after 2 queries ");
         RedisConnectionException lettuce = new RedisConnectionException("Unable to connect to cache.netfault.invalid/<unresolved>:6379",
                 causedBy(lettuceUnknown, new IOException("Query failed with NXDOMAIN")));
+        RedisConnectionException lettuceClosed = new RedisConnectionException("Connection closed prematurely", null);
+        RedisConnectionException lettuceHandshake = new RedisConnectionException("Unable to connect to 127.0.0.1/<unresolved>:1", lettuceClosed);
         RedisCommandTimeoutException lettuceTimeout = new RedisCommandTimeoutException("Command timed out after 1 second(s)");
         SocketException h2Cause = new SocketException("Connection reset");
         JdbcSQLNonTransientConnectionException h2Broken = new JdbcSQLNonTransientConnectionException(
@@ -279,6 +286,9 @@ class ClassifierRulesTests {
                 row("gRPC UNAVAILABLE, network closed", grpcClosed, TRUNCATED, grpcClosed),
                 row("gRPC DEADLINE_EXCEEDED", grpcDeadline, READ_TIMEOUT, grpcDeadline),
                 row("gRPC DEADLINE_EXCEEDED waiting for a connection", grpcWaiting, CONNECT_TIMEOUT, grpcWaiting),
+                row("gRPC DEADLINE_EXCEEDED, was_still_waiting (gRPC 1.85)", grpcStillWaiting, CONNECT_TIMEOUT, grpcStillWaiting),
+                row("gRPC UNAVAILABLE, negotiation cut short", grpcNegotiation, TRUNCATED, grpcNegotiation),
+                row("gRPC UNAVAILABLE, keepalive failed", grpcKeepalive, CONNECTION_TIMED_OUT, grpcKeepalive),
                 row("OkHttp timeout", okTimeout, READ_TIMEOUT, okTimeout),
                 row("OkHttp connect timed out", okConnect, CONNECT_TIMEOUT, okConnect),
                 row("OkHttp unexpected end of stream <- EOF", okEnd, TRUNCATED, okEof),
@@ -293,6 +303,7 @@ class ClassifierRulesTests {
                 row("Jedis connect failure, suppressed", jedisConnect, CONNECTION_REFUSED, jedisSuppressed),
                 row("Jedis end of stream", jedisEnd, TRUNCATED, jedisEnd),
                 row("Lettuce unknown host", lettuce, UNKNOWN_HOST, lettuceUnknown),
+                row("Lettuce handshake closed prematurely", lettuceHandshake, TRUNCATED, lettuceClosed),
                 row("Lettuce command timeout", lettuceTimeout, READ_TIMEOUT, lettuceTimeout),
                 row("H2 90067 without cause", h2Broken, CONNECTION_RESET, h2Broken),
                 row("H2 90067 with cause", h2WithCause, CONNECTION_RESET, h2Cause),
