@@ -235,6 +235,12 @@ class GrpcClassificationTests {
         }
     }
 
+    /**
+     * When a stall begins: after the channel's HTTP/2 setup and a first call, which take far longer in a JVM's first gRPC
+     * channel (class loading) than later; the tests wait for the stall (the journal) before the call under it.
+     */
+    static final Duration STALL_AFTER = Duration.ofSeconds(2);
+
     /** When a time-triggered cut fires: long after the channel is set up and the call is made, well before the deadline. */
     static final Duration CUT_AFTER = Duration.ofMillis(1500);
 
@@ -262,8 +268,8 @@ class GrpcClassificationTests {
     /** The channel is set up and has answered; then the peer goes silent: the next call's deadline passes with its stream open. */
     @Test
     void stallOfAnEstablishedConnection() {
-        ManagedChannel ready = channel(inFront(Fault.stall().after(Duration.ofMillis(500))));
-        assertThat(unary(ready, ECHO)).isEqualTo("echo:x");
+        ManagedChannel ready = channel(inFront(Fault.stall().after(STALL_AFTER)));
+        assertThat(unary(ready, ECHO)).as("the channel answered before the stall").isEqualTo("echo:x");
         await().atMost(Duration.ofSeconds(10)).until(() -> listener.journal().faultsFired() == 1);
         assertThat(assertClassified(catchThrowable(() -> unary(ready, ECHO, Duration.ofSeconds(1))), READ_TIMEOUT))
                 .startsWith("DEADLINE_EXCEEDED: CallOptions deadline exceeded after").contains("remote_addr=localhost/127.0.0.1:")
@@ -276,10 +282,12 @@ class GrpcClassificationTests {
      */
     @Test
     void keepaliveOfAStalledConnection() {
-        channel = NettyChannelBuilder.forAddress("localhost", inFront(Fault.stall().after(Duration.ofMillis(500))).getPort()).usePlaintext()
+        channel = NettyChannelBuilder.forAddress("localhost", inFront(Fault.stall().after(STALL_AFTER)).getPort()).usePlaintext()
                 .keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(500, TimeUnit.MILLISECONDS).build();
+        assertThat(unary(channel, ECHO)).as("the channel answered before the stall").isEqualTo("echo:x");
+        await().atMost(Duration.ofSeconds(10)).until(() -> listener.journal().faultsFired() == 1);
         Throwable thrown = catchThrowable(() -> unary(channel, HOLD, Duration.ofSeconds(30)));
-        assertClassified(thrown, CONNECTION_TIMED_OUT);
+        assertThat(assertClassified(thrown, CONNECTION_TIMED_OUT)).isEqualTo("UNAVAILABLE: Keepalive failed. The connection is likely gone");
     }
 
     @Test
