@@ -16,9 +16,10 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * A {@link PriceClient} on Apache HttpClient 5 (classic), with a connect timeout and a socket (read)
- * timeout on its pooled connections, and a retry policy: an idempotent request that failed on an
- * {@link IOException} other than a timeout or a refused connect is sent once more, 100 ms later
- * (Apache's default waits 1 s).
+ * timeout on its pooled connections, and a retry policy: an idempotent request that failed with an
+ * I/O error such as a reset or a cut response is sent once more, 100 ms later (Apache's default waits
+ * 1 s); a timeout, a refused connect or an unknown host is not retried
+ * ({@code DefaultHttpRequestRetryStrategy}).
  */
 public final class ApachePriceClient implements PriceClient {
 

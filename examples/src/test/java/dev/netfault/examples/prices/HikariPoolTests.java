@@ -10,7 +10,6 @@ import dev.netfault.FaultListener;
 import dev.netfault.junit.InjectReset;
 import dev.netfault.junit.SlowAccept;
 import dev.netfault.junit.Stall;
-import java.sql.SQLException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,9 +24,6 @@ class HikariPoolTests {
 
     final PriceDatabase database = PriceDatabase.start();    // the real database server, in-process, on loopback
     PriceRepository prices;
-
-    HikariPoolTests() throws SQLException {
-    }
 
     @BeforeEach
     void connectThroughNetfault(FaultListener listener) {
@@ -79,12 +75,14 @@ class HikariPoolTests {
 
         listener.clearFaults();                                // the network heals: new connections get through
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(prices.centsFor("ABC-1")).isEqualTo(1999));
+        assertThat(listener.journal()).connection(1).closedByListenerWith(Closure.RST);
+        assertThat(listener.journal()).connection(listener.journal().accepted()).hadNoFaultFired();
         story.publishEntry("every connect of the pool was reset, then the pool connected once the resets stopped ("
                 + listener.journal().accepted() + " connections)");
     }
 
     @AfterEach
-    void stop() throws SQLException {
+    void stop() {
         prices.close();
         database.close();
     }

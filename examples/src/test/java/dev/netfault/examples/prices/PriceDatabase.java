@@ -33,15 +33,19 @@ final class PriceDatabase implements AutoCloseable {
         this.keeper = keeper;
     }
 
-    static PriceDatabase start() throws SQLException {
+    static PriceDatabase start() {
         String name = "prices" + DATABASES.incrementAndGet();
-        Connection keeper = DriverManager.getConnection("jdbc:h2:mem:" + name, "sa", "");
-        try (Statement sql = keeper.createStatement()) {
-            sql.execute("CREATE TABLE PRICES(SKU VARCHAR PRIMARY KEY, CENTS BIGINT NOT NULL)");
-            sql.execute("INSERT INTO PRICES VALUES ('" + PriceService.SKU + "', " + PriceService.CENTS + ")");
+        try {
+            Connection keeper = DriverManager.getConnection("jdbc:h2:mem:" + name, "sa", "");
+            try (Statement sql = keeper.createStatement()) {
+                sql.execute("CREATE TABLE PRICES(SKU VARCHAR PRIMARY KEY, CENTS BIGINT NOT NULL)");
+                sql.execute("INSERT INTO PRICES VALUES ('" + PriceService.SKU + "', " + PriceService.CENTS + ")");
+            }
+            Server server = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
+            return new PriceDatabase(server, name, keeper);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot start the price database", e);
         }
-        Server server = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
-        return new PriceDatabase(server, name, keeper);
     }
 
     InetSocketAddress address() {
@@ -54,8 +58,12 @@ final class PriceDatabase implements AutoCloseable {
     }
 
     @Override
-    public void close() throws SQLException {
+    public void close() {
         server.stop();
-        keeper.close();
+        try {
+            keeper.close();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot close the price database", e);
+        }
     }
 }

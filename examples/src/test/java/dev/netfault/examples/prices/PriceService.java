@@ -21,7 +21,7 @@ final class PriceService implements AutoCloseable {
     static final String SKU = "ABC-1";
     static final long CENTS = 1999;
 
-    private static final Map<String, Long> PRICES = Map.of(SKU, CENTS, "XYZ-9", 250L);
+    private static final Map<String, Long> PRICES = Map.of(SKU, CENTS);
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();

@@ -25,6 +25,7 @@ class ReadmeTests {
     static final Path FIRST_EXAMPLE = Path.of("src/test/java/dev/netfault/examples/prices/JdkHttpClientTests.java");
 
     @Test
+    @DisplayName("shows as its first example lines of JdkHttpClientTests, in their order")
     void showsAsItsFirstExampleLinesOfJdkHttpClientTestsInTheirOrder() throws IOException {
         List<String> snippet = firstJavaBlock(Files.readAllLines(README));
         List<String> test = Files.readAllLines(FIRST_EXAMPLE).stream().map(String::stripTrailing).collect(Collectors.toList());
