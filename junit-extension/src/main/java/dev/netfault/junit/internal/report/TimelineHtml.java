@@ -76,7 +76,7 @@ public final class TimelineHtml {
         List<FaultReport.Lane> lanes = report.lanes();
         List<FaultReport.Lane> shown = lanes.size() > MAX_LANES ? lanes.subList(0, MAX_LANES) : lanes;
         int lanesBottom = TOP + Math.max(shown.size(), 1) * LANE;
-        int height = lanesBottom + 64;
+        int height = lanesBottom + 66;
         s.append("<svg id=\"timeline\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height).append("\" width=\"").append(WIDTH)
                 .append("\" height=\"").append(height).append("\" role=\"img\" aria-label=\"connections over the test's time\">\n");
         axis(lanesBottom);
@@ -94,10 +94,10 @@ public final class TimelineHtml {
             s.append("<g class=\"guard\"><title>").append(esc("hang guard fired at +" + FaultReport.ms(report.millis(at)) + ": "
                     + report.guard().diagnosis())).append("</title><line x1=\"").append(gx).append("\" y1=\"").append(TOP - 8)
                     .append("\" x2=\"").append(gx).append("\" y2=\"").append(lanesBottom).append("\" stroke=\"#e67e22\" stroke-width=\"2\"")
-                    .append(" stroke-dasharray=\"6 4\"/><text x=\"").append(num(x(at) - 4)).append("\" y=\"").append(TOP - 12)
+                    .append(" stroke-dasharray=\"6 4\"/><text x=\"").append(num(x(at) - 6)).append("\" y=\"").append(lanesBottom + 14)
                     .append("\" text-anchor=\"end\" class=\"sub\" style=\"fill:#c0611a\">hang guard fired</text></g>\n");
         });
-        legend(lanesBottom + 30);
+        legend(lanesBottom + 36);
         s.append("</svg>\n");
         if (shown.size() < lanes.size()) {
             s.append("<p class=\"note\">").append(lanes.size() - shown.size()).append(" more connections are not drawn; journal.json has them.</p>\n");
@@ -113,6 +113,9 @@ public final class TimelineHtml {
                     .append("\" stroke=\"#eef1f5\"/><text x=\"").append(tx).append("\" y=\"").append(TOP - 12).append("\" text-anchor=\"middle\">")
                     .append(tick(t, step)).append("</text>\n");
         }
+        s.append("<line x1=\"").append(LABELS + PLOT).append("\" y1=\"").append(TOP - 6).append("\" x2=\"").append(LABELS + PLOT)
+                .append("\" y2=\"").append(bottom).append("\" stroke=\"#9aa5b4\" stroke-dasharray=\"2 3\"><title>the end of the test, +")
+                .append(esc(FaultReport.ms(report.spanMillis()))).append("</title></line>\n");
         s.append("<line x1=\"").append(LABELS).append("\" y1=\"").append(TOP - 6).append("\" x2=\"").append(LABELS + PLOT).append("\" y2=\"")
                 .append(TOP - 6).append("\" stroke=\"#9aa5b4\"/>\n<text x=\"12\" y=\"").append(TOP - 12)
                 .append("\" style=\"font-weight:600\">connection</text>\n</g>\n");
@@ -130,7 +133,7 @@ public final class TimelineHtml {
         }
         s.append("<text class=\"lbl\" x=\"12\" y=\"").append(top + 17).append("\">").append(esc(label)).append(" <tspan class=\"sub\">from :")
                 .append(c.client().getPort()).append("</tspan></text>\n<text class=\"sub\" x=\"12\" y=\"").append(top + 32).append("\">")
-                .append(esc(bytes(c.bytesFromClient()) + " in \u2192  \u2190 " + bytes(c.bytesToClient()) + " out")).append("</text>\n");
+                .append(esc(bytes(c.bytesFromClient()) + " in, " + bytes(c.bytesToClient()) + " out")).append("</text>\n");
         double x1 = x(c.accepted());
         double x2 = Math.max(x1 + 2, c.closed().map(this::x).orElse((double) LABELS + PLOT));
         boolean open = c.closed().isEmpty();

@@ -101,7 +101,11 @@ public final class TimelineText {
             case SENT_RST -> "netfault sent RST";
             default -> event.type().name().toLowerCase(Locale.ROOT).replace('_', ' ');
         };
-        return event.detail().isEmpty() ? what : what + " " + event.detail();
+        if (event.detail().isEmpty()) {
+            return what;
+        }
+        boolean runOn = event.type() == JournalEvent.Type.FAULT_FIRED || event.type() == JournalEvent.Type.ACCEPTED;
+        return runOn ? what + " " + event.detail() : what + " (" + event.detail() + ")";
     }
 
     /** {@return "+  15.2 ms", aligned} */
