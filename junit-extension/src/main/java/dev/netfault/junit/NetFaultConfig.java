@@ -49,6 +49,16 @@ public final class NetFaultConfig {
      */
     public static final String ALLOW_NON_LOOPBACK_PROPERTY_NAME = "netfault.allowNonLoopback";
 
+    /**
+     * When netfault attaches a test's fault timeline files ({@code timeline.html}, an SVG of its
+     * connections, faults and closes over the test's time, and {@code journal.json}) to the test
+     * report: {@code on-failure} (the default) for failed tests, {@code always} for every test with
+     * faults, {@code never}. With {@code always} and {@code on-failure} every test with faults also
+     * gets a one-line report entry ({@code netfault}); {@code never} publishes neither. A failed test
+     * carries the text timeline in its failure (as a suppressed exception) whatever this parameter says.
+     */
+    public static final String REPORT_PROPERTY_NAME = "netfault.report";
+
     /** The default of {@link #HANG_TIMEOUT_PROPERTY_NAME}. */
     public static final String DEFAULT_HANG_TIMEOUT = "10s";
 

@@ -9,8 +9,10 @@ import dev.netfault.Journal;
 import dev.netfault.junit.internal.FaultPlan;
 import dev.netfault.junit.internal.HangGuard;
 import dev.netfault.junit.internal.InstalledFaults;
+import dev.netfault.junit.internal.report.Reporting;
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
@@ -39,6 +41,7 @@ final class NetFaultExtension implements BeforeAllCallback, BeforeEachCallback, 
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(NetFaultExtension.class);
     private static final String HANG_TIMEOUT = "hang timeout";
+    private static final String STARTED = "started";
     private static final Set<Class<?>> HANDLES = Set.of(FaultListener.class, Journal.class, HeldPort.class, SocketFactory.class, NetFault.class);
 
     /**
@@ -76,15 +79,30 @@ final class NetFaultExtension implements BeforeAllCallback, BeforeEachCallback, 
      */
     @Override
     public void afterEach(ExtensionContext context) {
-        Optional<String> unmatched = installed(context).flatMap(InstalledFaults::unmatched);
-        if (unmatched.isEmpty()) {
+        Optional<InstalledFaults> faults = installed(context);
+        if (faults.isEmpty()) {
             return;
+        }
+        AssertionFailedError missed = unmatched(context, faults.get());
+        Instant started = Optional.ofNullable(context.getStore(NAMESPACE).get(STARTED, Instant.class)).orElse(faults.get().installedAt());
+        Reporting.report(context, faults.get(), started, hangTimeout(context), context.getExecutionException().orElse(missed));
+        if (missed != null) {
+            throw missed;
+        }
+    }
+
+    /** {@return the failure for faults that reached nothing, or null when they all reached something or are only to be reported} */
+    private static AssertionFailedError unmatched(ExtensionContext context, InstalledFaults faults) {
+        Optional<String> unmatched = faults.unmatched();
+        if (unmatched.isEmpty()) {
+            return null;
         }
         String mode = context.getConfigurationParameter(NetFaultConfig.UNMATCHED_PROPERTY_NAME).orElse("fail").trim();
         if (mode.equalsIgnoreCase("warn")) {
             context.publishReportEntry(NetFaultConfig.UNMATCHED_PROPERTY_NAME, unmatched.get());
+            return null;
         } else if (mode.equalsIgnoreCase("fail")) {
-            throw new AssertionFailedError(unmatched.get());
+            return new AssertionFailedError(unmatched.get());
         } else {
             throw new ExtensionConfigurationException("Configuration parameter " + NetFaultConfig.UNMATCHED_PROPERTY_NAME
                     + " must be fail or warn, but was \"" + mode + "\". Fix: set it to warn to report faults that reached nothing"
@@ -94,9 +112,11 @@ final class NetFaultExtension implements BeforeAllCallback, BeforeEachCallback, 
 
     @Override
     public void beforeEach(ExtensionContext context) {
+        context.getStore(NAMESPACE).put(STARTED, Instant.now()); // the origin of the fault timeline's times
         FaultPlan plan = FaultPlan.of(context);
         if (!plan.isEmpty()) {
             hangTimeout(context); // an invalid timeout fails the test before anything is installed
+            Reporting.mode(context); // so does an invalid report mode
             context.getStore(NAMESPACE).put(InstalledFaults.class, plan.install());
         }
     }

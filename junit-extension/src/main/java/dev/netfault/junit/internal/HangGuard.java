@@ -121,6 +121,7 @@ public final class HangGuard {
         }
         fired = true;
         stack = watched.getStackTrace();
+        faults.hangGuardFired(timeout, diagnose(stack, timeout));
         faults.resetConnectionsAndClose();
     }
 

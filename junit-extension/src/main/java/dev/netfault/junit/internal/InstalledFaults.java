@@ -3,6 +3,9 @@ package dev.netfault.junit.internal;
 import dev.netfault.AgentRule;
 import dev.netfault.FaultListener;
 import dev.netfault.HeldPort;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +28,18 @@ public final class InstalledFaults implements AutoCloseable, ExtensionContext.St
     private final Deque<AutoCloseable> owned = new ConcurrentLinkedDeque<>();
     /** The socket agent rules aimed at a target, with what made each (for the "reached nothing" check). */
     private final List<Aimed> aimed = new CopyOnWriteArrayList<>();
+    /** Everything the test opened besides the annotations' listener and port, in order, kept for the report after closing. */
+    private final List<AutoCloseable> history = new CopyOnWriteArrayList<>();
+    private final Instant installedAt = Instant.now();
+    private volatile GuardFired guardFired;
+
+    /** What the hang guard did when it fired: when, after which timeout, and where the test was blocked. */
+    public record GuardFired(Instant at, Duration timeout, String diagnosis) {
+    }
+
+    /** An agent rule of the test with what made it. */
+    public record RuleSource(AgentRule rule, String source) {
+    }
 
     /** A rule aimed at a target and where it came from, such as {@code "@TimeOutConnections on method 'x()'"}. */
     private record Aimed(AgentRule rule, String source) {
@@ -48,6 +63,7 @@ public final class InstalledFaults implements AutoCloseable, ExtensionContext.St
             throw new IllegalStateException("the test's faults were already removed");
         }
         owned.push(resource);
+        history.add(resource);
         return resource;
     }
 
@@ -94,6 +110,58 @@ public final class InstalledFaults implements AutoCloseable, ExtensionContext.St
                 .append("\nTo report this as a warning in the test report instead of a failure, set the configuration parameter ")
                 .append(dev.netfault.junit.NetFaultConfig.UNMATCHED_PROPERTY_NAME).append("=warn.");
         return Optional.of(s.toString());
+    }
+
+    /** {@return when these faults were installed} */
+    public Instant installedAt() {
+        return installedAt;
+    }
+
+    /** {@return whether nothing was installed: no listener, port or rule} */
+    public boolean isEmpty() {
+        return listener == null && heldPort == null && history.isEmpty();
+    }
+
+    /** {@return every listener of the test: the annotations' first, then those started in code; still there once closed} */
+    public List<FaultListener> listeners() {
+        List<FaultListener> all = new ArrayList<>();
+        if (listener != null) {
+            all.add(listener);
+        }
+        history.stream().filter(FaultListener.class::isInstance).map(FaultListener.class::cast).forEach(all::add);
+        return all;
+    }
+
+    /** {@return every socket agent rule of the test, in the order they were made, with what made each} */
+    public List<RuleSource> rules() {
+        List<RuleSource> all = new ArrayList<>();
+        for (AutoCloseable resource : history) {
+            if (resource instanceof AgentRule rule) {
+                String source = aimed.stream().filter(a -> a.rule() == rule).map(Aimed::source).findFirst().orElse("made in code");
+                all.add(new RuleSource(rule, source));
+            }
+        }
+        return all;
+    }
+
+    /** {@return every port the test holds} */
+    public List<HeldPort> heldPorts() {
+        List<HeldPort> all = new ArrayList<>();
+        if (heldPort != null) {
+            all.add(heldPort);
+        }
+        history.stream().filter(HeldPort.class::isInstance).map(HeldPort.class::cast).forEach(all::add);
+        return all;
+    }
+
+    /** Records that the hang guard fired, for the report; called by the guard before it releases the faults. */
+    void hangGuardFired(Duration timeout, String diagnosis) {
+        guardFired = new GuardFired(Instant.now(), timeout, diagnosis);
+    }
+
+    /** {@return what the hang guard did, if it fired} */
+    public Optional<GuardFired> guardFired() {
+        return Optional.ofNullable(guardFired);
     }
 
     public Optional<FaultListener> listener() {

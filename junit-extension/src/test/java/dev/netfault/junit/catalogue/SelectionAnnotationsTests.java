@@ -129,7 +129,7 @@ class SelectionAnnotationsTests {
 
             Throwable failure = Kit.failure(results, "givesUpAfterAReset");
             assertThat(failure).hasMessage("the application gave up");
-            assertThat(failure.getSuppressed()).singleElement().satisfies(seed -> assertThat(seed.getMessage())
+            assertThat(withoutTimeline(failure)).singleElement().satisfies(seed -> assertThat(seed.getMessage())
                     .startsWith("netfault: this test's faults drew from seed 42")
                     .endsWith("Replay the run exactly with the configuration parameter netfault.seed=42 (for example -Dnetfault.seed=42)."));
         }
@@ -139,7 +139,7 @@ class SelectionAnnotationsTests {
             EngineExecutionResults results = Kit.run(FailingFixture.class);
 
             Throwable failure = Kit.failure(results, "givesUpAfterAReset");
-            assertThat(failure.getSuppressed()).singleElement()
+            assertThat(withoutTimeline(failure)).singleElement()
                     .satisfies(seed -> assertThat(seed.getMessage()).matches("netfault: this test's faults drew from seed -?\\d+\\. .*")
                             .contains("seed " + FailingFixture.lastSeed + "."));
         }
@@ -147,7 +147,7 @@ class SelectionAnnotationsTests {
         @Test
         void latencyWithJitterIsRandomToo() {
             Throwable failure = Kit.failure(Kit.run(FailingFixture.class, NetFaultConfig.SEED_PROPERTY_NAME + "=-5"), "failsWithJitter");
-            assertThat(failure.getSuppressed()).singleElement()
+            assertThat(withoutTimeline(failure)).singleElement()
                     .satisfies(seed -> assertThat(seed.getMessage()).startsWith("netfault: this test's faults drew from seed -5"));
         }
 
@@ -155,7 +155,7 @@ class SelectionAnnotationsTests {
         void aFailingTestWithoutRandomnessReportsNoSeed() {
             Throwable failure = Kit.failure(Kit.run(FailingFixture.class), "failsWithoutRandomness");
             assertThat(failure).hasMessage("no luck involved");
-            assertThat(failure.getSuppressed()).isEmpty();
+            assertThat(withoutTimeline(failure)).isEmpty();
         }
     }
 
@@ -203,5 +203,10 @@ class SelectionAnnotationsTests {
         void failsWithoutRandomness() {
             fail("no luck involved");
         }
+    }
+
+    /** The failure's suppressed exceptions, but for the fault timeline that every failed test with faults carries. */
+    private static java.util.List<Throwable> withoutTimeline(Throwable failure) {
+        return java.util.Arrays.stream(failure.getSuppressed()).filter(s -> !(s instanceof dev.netfault.junit.internal.report.NetFaultTimeline)).toList();
     }
 }
