@@ -78,10 +78,6 @@ public record ConnectionRecord(
         for (FiredFault f : faults) {
             s.append("; fired ").append(f.fault().effect().describe()).append(' ').append(f.fault().trigger().describe());
         }
-        long requests = exchanges.stream().filter(e -> !e.greeting()).count();
-        if (requests > 0) {
-            s.append("; ").append(requests).append(requests == 1 ? " request" : " requests");
-        }
         if (leaked) {
             s.append("; leaked");
         }

@@ -606,8 +606,7 @@ final class Relay {
         if (pipe == fromClient) {
             log.clientClosed(Closure.FIN);
             if (turn == Turn.SERVER && requestsHere > 0) {
-                turn = Turn.NONE; // ended once
-                fireResponseEnd(request, requestsHere);
+                fireResponseEnd(request, requestsHere); // the client's FIN comes once: so does this
                 if (state != State.OPEN) {
                     return; // a fault ended the connection: a drain or a reset takes it from here
                 }
