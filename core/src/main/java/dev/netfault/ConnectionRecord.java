@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param clientClosure how the client ended its side
  * @param listenerClosure how netfault ended the client's connection
  * @param leaked whether a leaky listener accepted and abandoned it
+ * @param exchanges its exchanges (requests and their responses, a greeting first if the server
+ *     spoke first), in order; see {@link Exchange}
  * @since 0.1
  */
 public record ConnectionRecord(
@@ -36,10 +38,25 @@ public record ConnectionRecord(
         List<FiredFault> faults,
         Closure clientClosure,
         Closure listenerClosure,
-        boolean leaked) {
+        boolean leaked,
+        List<Exchange> exchanges) {
 
     public ConnectionRecord {
         faults = List.copyOf(faults);
+        exchanges = List.copyOf(exchanges);
+    }
+
+    /** A record without exchanges (the form before exchanges were recorded). */
+    public ConnectionRecord(long id, InetSocketAddress client, Instant accepted, Optional<Instant> upstreamConnected,
+            Optional<Instant> closed, long bytesFromClient, long bytesToClient, List<FiredFault> faults, Closure clientClosure,
+            Closure listenerClosure, boolean leaked) {
+        this(id, client, accepted, upstreamConnected, closed, bytesFromClient, bytesToClient, faults, clientClosure,
+                listenerClosure, leaked, List.of());
+    }
+
+    /** {@return its requests (client turns), without a greeting, in order} */
+    public List<Exchange> requests() {
+        return exchanges.stream().filter(e -> !e.greeting()).toList();
     }
 
     /** {@return whether a fault with this effect type fired on this connection} */

@@ -12,6 +12,9 @@ import java.util.Optional;
  * Fault.reset().afterBytes(Direction.TO_CLIENT, 1024).on(Connections.first(2))
  * Fault.delay(Duration.ofMillis(300))                     // on accept, every connection
  * Fault.stall().after(Duration.ofSeconds(1))
+ * Fault.reset().onRequest(Requests.first(2))              // fail two requests, serve the third
+ * Fault.close().onRequestAfterIdle(Duration.ofMillis(200)) // the stale keep-alive race
+ * Fault.close().afterIdle(Duration.ofSeconds(5))          // a keep-alive timeout
  * }</pre>
  *
  * @param effect what happens
@@ -71,7 +74,8 @@ public record Fault(Effect effect, Trigger trigger, Connections connections, Opt
     }
 
     /**
-     * {@return the directions the effect applies to: the fault's own, else a byte trigger's, else both
+     * {@return the directions the effect applies to: the fault's own, else a byte trigger's (towards
+     * the client for a response offset), else both
      * (a half-close without a direction closes towards the client)}
      */
     public java.util.Set<Direction> directions() {
@@ -80,6 +84,9 @@ public record Fault(Effect effect, Trigger trigger, Connections connections, Opt
         }
         if (trigger instanceof Trigger.AfterBytes bytes) {
             return java.util.EnumSet.of(bytes.direction());
+        }
+        if (trigger instanceof Trigger.AfterResponse) {
+            return java.util.EnumSet.of(Direction.TO_CLIENT);
         }
         return effect instanceof Effect.HalfClose ? java.util.EnumSet.of(Direction.TO_CLIENT) : java.util.EnumSet.allOf(Direction.class);
     }
@@ -122,6 +129,44 @@ public record Fault(Effect effect, Trigger trigger, Connections connections, Opt
     /** {@return this fault, firing {@code duration} after accept} */
     public Fault after(Duration duration) {
         return when(Trigger.after(duration));
+    }
+
+    /**
+     * {@return this fault, firing as each selected request starts, before its first byte is
+     * forwarded} See {@link Trigger#onRequest(Requests)}: {@code Fault.reset().onRequest(Requests.first(2))}
+     * fails the first two requests and serves the third, on whichever connections they come.
+     */
+    public Fault onRequest(Requests requests) {
+        return when(Trigger.onRequest(requests));
+    }
+
+    /** {@return this fault, firing as every request starts; see {@link Trigger#onRequest()}} */
+    public Fault onRequest() {
+        return when(Trigger.onRequest());
+    }
+
+    /**
+     * {@return this fault, firing as a request starts on a connection idle for at least {@code idle}}
+     * The stale keep-alive race: {@code Fault.close().onRequestAfterIdle(Duration.ofMillis(200))}. See
+     * {@link Trigger#onRequestAfterIdle(Duration)}.
+     */
+    public Fault onRequestAfterIdle(Duration idle) {
+        return when(Trigger.onRequestAfterIdle(idle));
+    }
+
+    /** {@return this fault, firing after exactly {@code bytes} bytes of the response to each selected request; see {@link Trigger#afterResponse}} */
+    public Fault afterResponse(Requests requests, long bytes) {
+        return when(Trigger.afterResponse(requests, bytes));
+    }
+
+    /** {@return this fault, firing when the response to each selected request ends; see {@link Trigger#afterResponseEnd}} */
+    public Fault afterResponseEnd(Requests requests) {
+        return when(Trigger.afterResponseEnd(requests));
+    }
+
+    /** {@return this fault, firing when the connection has been idle for {@code idle}; see {@link Trigger#afterIdle}} */
+    public Fault afterIdle(Duration idle) {
+        return when(Trigger.afterIdle(idle));
     }
 
     /** {@return this fault with another trigger} */

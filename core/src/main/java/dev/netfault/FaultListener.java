@@ -113,6 +113,7 @@ public interface FaultListener extends AutoCloseable {
      * Add a fault for connections accepted from now on.
      *
      * @throws IllegalStateException if the listener was closed
+     * @throws IllegalArgumentException if the listener echoes and the fault triggers on a response
      */
     void addFault(Fault fault);
 
@@ -312,6 +313,13 @@ public interface FaultListener extends AutoCloseable {
             }
             if (echo && upstream != null) {
                 throw new IllegalStateException("a listener either relays to an upstream or echoes, not both");
+            }
+            for (Fault fault : faults) {
+                try {
+                    ListenerEngine.requireServerTurns(echo, fault, name);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
             }
             if (acceptNever && !acceptDelay.isZero()) {
                 throw new IllegalStateException("a listener that never accepts has no accept delay");

@@ -25,6 +25,25 @@ public interface Journal {
     /** {@return a snapshot of every event so far, in order} */
     List<JournalEvent> events();
 
+    /**
+     * {@return a snapshot of every exchange so far, over all connections, in the order they started
+     * (requests by their number across the listener, greetings where they came)} The journal records
+     * the first {@value #EXCHANGES_RECORDED} exchanges of a listener; later ones are still numbered
+     * and faulted, but not listed.
+     */
+    default List<Exchange> exchanges() {
+        return connections().stream().flatMap(c -> c.exchanges().stream())
+                .sorted(java.util.Comparator.comparing(Exchange::started)).toList();
+    }
+
+    /** {@return request {@code number} (1 is the first across the listener), if it started and is recorded} */
+    default Optional<Exchange> request(long number) {
+        return exchanges().stream().filter(e -> e.request() == number && !e.greeting()).findFirst();
+    }
+
+    /** How many exchanges a listener's journal lists (so that a long benchmark does not fill the heap). */
+    int EXCHANGES_RECORDED = 100_000;
+
     /** {@return how many connections the listener accepted so far} */
     default int accepted() {
         return connections().size();

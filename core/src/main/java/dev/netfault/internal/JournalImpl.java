@@ -2,6 +2,7 @@ package dev.netfault.internal;
 
 import dev.netfault.Closure;
 import dev.netfault.ConnectionRecord;
+import dev.netfault.Exchange;
 import dev.netfault.Fault;
 import dev.netfault.FiredFault;
 import dev.netfault.Journal;
@@ -15,6 +16,44 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The journal of one listener. Written by the listener's loop thread, read by any thread. */
 final class JournalImpl implements Journal {
+
+    /** One exchange's mutable log: written by the loop thread only, published through volatiles. */
+    static final class ExchangeEntry {
+        final long connection;
+        final long index;
+        final long request;
+        final Instant started;
+        private volatile long requestBytes;
+        private volatile long responseBytes;
+        private volatile Instant responseStarted;
+        private final List<FiredFault> faults = new CopyOnWriteArrayList<>();
+
+        private ExchangeEntry(long connection, long index, long request) {
+            this.connection = connection;
+            this.index = index;
+            this.request = request;
+            this.started = Instant.now();
+        }
+
+        void addRequestBytes(long n) {
+            requestBytes += n; // single writer: the loop thread
+        }
+
+        void addResponseBytes(long n) {
+            responseBytes += n; // single writer: the loop thread
+        }
+
+        void responseStarted() {
+            if (responseStarted == null) {
+                responseStarted = Instant.now();
+            }
+        }
+
+        Exchange snapshot() {
+            return new Exchange(connection, index, request, started, requestBytes, responseBytes,
+                    Optional.ofNullable(responseStarted), faults);
+        }
+    }
 
     /** One connection's mutable log: written by the loop thread only, published through volatiles. */
     static final class Entry {
@@ -30,6 +69,10 @@ final class JournalImpl implements Journal {
         private volatile Closure clientClosure = Closure.OPEN;
         private volatile Closure listenerClosure = Closure.OPEN;
         private volatile boolean leaked;
+        // Guarded by itself: the loop thread appends, snapshots copy.
+        private final List<ExchangeEntry> exchanges = new ArrayList<>();
+        /** The exchange going on now (loop thread), or null before the first. */
+        private ExchangeEntry current;
 
         private Entry(JournalImpl journal, long id, InetSocketAddress client) {
             this.journal = journal;
@@ -63,10 +106,31 @@ final class JournalImpl implements Journal {
             return bytesToClient;
         }
 
+        /**
+         * A new exchange starts: request {@code request} across the listener, {@code index} on this
+         * connection (0: the greeting). {@return its log}
+         */
+        ExchangeEntry exchange(long index, long request) {
+            ExchangeEntry exchange = new ExchangeEntry(id, index, request);
+            current = exchange;
+            if (journal.recordExchange(exchange)) {
+                synchronized (exchanges) {
+                    exchanges.add(exchange);
+                }
+            }
+            return exchange;
+        }
+
         void fired(Fault fault) {
-            faults.add(new FiredFault(fault, Instant.now(), bytesFromClient, bytesToClient));
+            FiredFault fired = new FiredFault(fault, Instant.now(), bytesFromClient, bytesToClient);
+            faults.add(fired);
+            if (current != null) {
+                current.faults.add(fired);
+            }
             journal.event(id, JournalEvent.Type.FAULT_FIRED, fault.effect().describe() + " " + fault.trigger().describe()
-                    + " (" + bytesFromClient + " bytes from, " + bytesToClient + " bytes to the client)");
+                    + " (" + bytesFromClient + " bytes from, " + bytesToClient + " bytes to the client"
+                    + (current == null ? "" : current.index == 0 ? ", in the greeting" : ", in request " + current.request
+                    + " (" + current.index + " on this connection)") + ")");
         }
 
         void clientClosed(Closure how) {
@@ -103,9 +167,17 @@ final class JournalImpl implements Journal {
         }
 
         ConnectionRecord snapshot() {
+            List<ExchangeEntry> copy;
+            synchronized (exchanges) {
+                copy = new ArrayList<>(exchanges);
+            }
+            List<Exchange> snapshots = new ArrayList<>(copy.size());
+            for (ExchangeEntry exchange : copy) {
+                snapshots.add(exchange.snapshot());
+            }
             return new ConnectionRecord(id, client, accepted, Optional.ofNullable(upstreamConnected),
                     Optional.ofNullable(closed), bytesFromClient, bytesToClient, faults, clientClosure,
-                    listenerClosure, leaked);
+                    listenerClosure, leaked, snapshots);
         }
     }
 
@@ -113,6 +185,7 @@ final class JournalImpl implements Journal {
     // Guarded by this: appends are frequent (every accept, every fault), snapshots rare.
     private final List<Entry> entries = new ArrayList<>();
     private final List<JournalEvent> events = new ArrayList<>();
+    private final List<ExchangeEntry> exchanges = new ArrayList<>();
 
     JournalImpl(String listenerName) {
         this.listenerName = listenerName;
@@ -125,6 +198,28 @@ final class JournalImpl implements Journal {
         }
         event(id, JournalEvent.Type.ACCEPTED, "from " + client);
         return entry;
+    }
+
+    /** {@return whether the exchange is listed (the first {@link Journal#EXCHANGES_RECORDED} are)} */
+    private synchronized boolean recordExchange(ExchangeEntry exchange) {
+        if (exchanges.size() >= EXCHANGES_RECORDED) {
+            return false;
+        }
+        exchanges.add(exchange);
+        return true;
+    }
+
+    @Override
+    public List<Exchange> exchanges() {
+        List<ExchangeEntry> copy;
+        synchronized (this) {
+            copy = new ArrayList<>(exchanges);
+        }
+        List<Exchange> result = new ArrayList<>(copy.size());
+        for (ExchangeEntry exchange : copy) {
+            result.add(exchange.snapshot());
+        }
+        return List.copyOf(result);
     }
 
     void event(long connection, JournalEvent.Type type, String detail) {

@@ -43,6 +43,8 @@ public final class ListenerEngine implements FaultListener {
     private boolean closeLogged;
     private SelectionKey serverKey;
     private long acceptedCount;
+    /** Requests started on any connection, for their numbers across the listener. */
+    private long requestCount;
     private int leakedCount;
     private final Set<Relay> relays = new LinkedHashSet<>();
     private final List<SocketChannel> leaked = new ArrayList<>();
@@ -227,6 +229,24 @@ public final class ListenerEngine implements FaultListener {
         journal.event(0, JournalEvent.Type.ACCEPT_QUEUE_FILLED, (config.backlog() + 1) + " connections queued");
     }
 
+    /** {@return the number of a request that starts now, across the listener, from 1} Loop thread only. */
+    long nextRequest() {
+        return ++requestCount;
+    }
+
+    /**
+     * Rejects a response trigger on an echoing listener: its "response" is the client's own bytes,
+     * sent back as they come, so the fault would never fire where the test means it to.
+     */
+    public static void requireServerTurns(boolean echo, Fault fault, String listenerName) {
+        if (echo && (fault.trigger() instanceof dev.netfault.Trigger.AfterResponse
+                || fault.trigger() instanceof dev.netfault.Trigger.AfterResponseEnd)) {
+            throw new IllegalArgumentException("listener '" + listenerName + "' echoes, so it has no server responses for the fault "
+                    + fault.describe() + ". Fix: put the listener in front of a server (FaultListener.inFrontOf(address) or proxyTo), "
+                    + "or trigger on the request (Trigger.onRequest)");
+        }
+    }
+
     void removed(Relay relay) {
         relays.remove(relay);
         if (passingThrough && relays.isEmpty()) {
@@ -358,6 +378,7 @@ public final class ListenerEngine implements FaultListener {
     public void addFault(Fault fault) {
         Objects.requireNonNull(fault, "fault");
         requireOpen("add the fault " + fault.describe());
+        requireServerTurns(config.echo(), fault, config.name());
         faults.add(fault);
     }
 

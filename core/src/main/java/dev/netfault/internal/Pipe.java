@@ -53,6 +53,23 @@ final class Pipe {
     private long queued;
     private final List<Fault> byteFaults;
     private int next;
+    /** Faults at offsets known only as the stream goes (into a response), in offset order. */
+    private final java.util.PriorityQueue<Stop> stops = new java.util.PriorityQueue<>();
+    private long stopSequence;
+    /**
+     * The most the next read may take if it starts a new turn of this direction (a response whose
+     * first bytes a fault counts); {@link Long#MAX_VALUE}: no limit.
+     */
+    long turnStartLimit = Long.MAX_VALUE;
+
+    /** A fault due at an absolute offset of this pipe; ties keep their order. */
+    private record Stop(long offset, long sequence, Fault fault) implements Comparable<Stop> {
+        @Override
+        public int compareTo(Stop other) {
+            int byOffset = Long.compare(offset, other.offset);
+            return byOffset != 0 ? byOffset : Long.compare(sequence, other.sequence);
+        }
+    }
 
     Pipe(Direction direction, SocketChannel source, SocketChannel sink, List<Fault> faults, boolean allDirections,
             SplittableRandom random) {
@@ -83,11 +100,20 @@ final class Pipe {
 
     /** {@return how many bytes the next read may take, so that a byte trigger fires exactly at its offset} */
     int readLimit(int capacity) {
+        long room = capacity;
         if (next < byteFaults.size()) {
-            long room = offset(byteFaults.get(next)) - read;
-            return (int) Math.max(0, Math.min(capacity, room));
+            room = Math.min(room, offset(byteFaults.get(next)) - read);
         }
-        return capacity;
+        if (!stops.isEmpty()) {
+            room = Math.min(room, stops.peek().offset() - read);
+        }
+        room = Math.min(room, turnStartLimit);
+        return (int) Math.max(0, room);
+    }
+
+    /** Fires {@code fault} once exactly {@code offset} bytes of this pipe were delivered (see {@link #due()}). */
+    void fireAt(long offset, Fault fault) {
+        stops.add(new Stop(offset, stopSequence++, fault));
     }
 
     /** {@return whether the next read should go into a large buffer: the source is busy and the output unpaced} */
@@ -145,16 +171,23 @@ final class Pipe {
      */
     void disarm() {
         next = byteFaults.size();
+        stops.clear();
+        turnStartLimit = Long.MAX_VALUE;
         paused = 0;
         pacing = null;
     }
 
     /** {@return the next fault whose offset has been reached, or {@code null}} */
     Fault due() {
-        if (queue.isEmpty() && next < byteFaults.size() && offset(byteFaults.get(next)) <= transferred) {
+        if (!queue.isEmpty()) {
+            return null;
+        }
+        boolean byteDue = next < byteFaults.size() && offset(byteFaults.get(next)) <= transferred;
+        boolean stopDue = !stops.isEmpty() && stops.peek().offset() <= transferred;
+        if (byteDue && (!stopDue || offset(byteFaults.get(next)) <= stops.peek().offset())) {
             return byteFaults.get(next++);
         }
-        return null;
+        return stopDue ? stops.poll().fault() : null;
     }
 
     private static long offset(Fault fault) {

@@ -24,6 +24,9 @@ final class Relay {
 
     private enum State { STARTING, CONNECTING, OPEN, DRAINING, STALLED, CLOSED }
 
+    /** Who spoke last: nobody yet, the client (a request) or the server (a greeting or a response). */
+    private enum Turn { NONE, CLIENT, SERVER }
+
     private final ListenerEngine listener;
     private final EventLoop loop;
     private final SocketChannel client;
@@ -41,6 +44,64 @@ final class Relay {
     private State state = State.STARTING;
     /** The listener closed: no fault fires any more (see {@link #passThrough()}). */
     private boolean passedThrough;
+
+    // ---- exchanges (turns) ----
+    private final long seed;
+    private Turn turn = Turn.NONE;
+    /** Requests started on this connection. */
+    private long requestsHere;
+    /** The current request's number across the listener; 0 before the first. */
+    private long request;
+    /** The current exchange's log (the greeting's before the first request), or null before any. */
+    private JournalImpl.ExchangeEntry exchange;
+    /** When a byte was last read from or sent to the client (or accept), from {@link System#nanoTime()}. */
+    private long lastActivity = System.nanoTime();
+    private final List<Fault> requestFaults;
+    private final List<Fault> responseFaults;
+    private final List<Fault> responseEndFaults;
+    private final List<IdleWatch> idleWatches = new ArrayList<>(0);
+
+    /** An after-idle fault: its timer, re-armed after it fired once the connection is active again. */
+    private final class IdleWatch {
+        final Fault fault;
+        final long nanos;
+        EventLoop.Timer timer;
+        boolean spent;
+
+        IdleWatch(Fault fault, java.time.Duration idle) {
+            this.fault = fault;
+            this.nanos = idle.toNanos();
+        }
+
+        void arm(long delayNanos) {
+            timer = loop.schedule(java.time.Duration.ofNanos(Math.max(0, delayNanos)), this::check);
+        }
+
+        void check() {
+            timer = null;
+            if (!active() || passedThrough) {
+                return;
+            }
+            long quiet = System.nanoTime() - lastActivity;
+            if (quiet < nanos) {
+                arm(nanos - quiet); // active meanwhile: wait for the rest of a new idle period
+                return;
+            }
+            if (fromClient.hasQueued() || toClient != null && toClient.hasQueued()) {
+                arm(nanos); // bytes still wait in the listener (a latency): not idle
+                return;
+            }
+            spent = true; // fires again after the next activity and a new idle period
+            fire(fault, null);
+        }
+
+        void cancel() {
+            if (timer != null) {
+                timer.cancel();
+                timer = null;
+            }
+        }
+    }
 
     private final EventLoop.Handler clientSide = new EventLoop.Handler() {
         @Override
@@ -92,6 +153,10 @@ final class Relay {
         this.log = log;
         this.faults = faults;
         this.echo = echo;
+        this.seed = seed;
+        this.requestFaults = faults.stream().filter(f -> f.trigger() instanceof Trigger.OnRequest).toList();
+        this.responseFaults = faults.stream().filter(f -> f.trigger() instanceof Trigger.AfterResponse).toList();
+        this.responseEndFaults = faults.stream().filter(f -> f.trigger() instanceof Trigger.AfterResponseEnd).toList();
         SplittableRandom random = new SplittableRandom(seed ^ (log.id * 0x9E3779B97F4A7C15L));
         this.fromClient = new Pipe(Direction.FROM_CLIENT, client, echo ? client : null, faults, echo, random.split());
         this.toClient = proxy ? new Pipe(Direction.TO_CLIENT, null, client, faults, false, random.split()) : null;
@@ -103,6 +168,9 @@ final class Relay {
 
             @Override
             void delivered(Pipe pipe, int n) {
+                if (pipe.sink == client) {
+                    lastActivity = System.nanoTime();
+                }
                 pipe.transferred += n; // counted in the journal as the write started
                 fireDue(pipe);
             }
@@ -134,6 +202,13 @@ final class Relay {
         }
         if (!active()) {
             return;
+        }
+        for (Fault fault : faults) {
+            if (fault.trigger() instanceof Trigger.AfterIdle idle) {
+                IdleWatch watch = new IdleWatch(fault, idle.idle());
+                idleWatches.add(watch);
+                watch.arm(watch.nanos);
+            }
         }
         for (Fault fault : faults) {
             if (fault.trigger() instanceof Trigger.AfterDuration d) {
@@ -287,6 +362,13 @@ final class Relay {
             return;
         }
         pipe.readSome(n, limit);
+        if (pipe == fromClient ? clientSpoke(n) : serverSpoke(n)) {
+            loop.giveBack(buffer); // a fault that fired as the turn changed ended the connection: the bytes are lost
+            if (state == State.DRAINING && pipe == fromClient) {
+                log.addFromClient(n); // read and discarded, as a drain does
+            }
+            return;
+        }
         if (pipe.sink == null && !pipe.blackhole) {
             loop.giveBack(buffer);
             consumed(pipe, n); // a stand-alone listener consumes what it reads
@@ -319,8 +401,114 @@ final class Relay {
         if (pipe.direction == Direction.TO_CLIENT || echo) {
             if (echo) {
                 log.addFromClient(n); // an echo counts what it sends back as both received and sent
+                if (turn == Turn.CLIENT && n > 0) {
+                    turn = Turn.SERVER; // the echo is the server's turn
+                    exchange.responseStarted();
+                }
             }
             log.addToClient(n);
+            if (exchange != null) {
+                exchange.addResponseBytes(n);
+            }
+        }
+    }
+
+    // ---- exchanges ---------------------------------------------------------------------------------
+
+    /**
+     * {@code n} bytes were read from the client: a new request if the server spoke last (or nobody
+     * did); its faults fire before the bytes go anywhere. {@return whether the connection ended or
+     * closed meanwhile, so the bytes must be dropped}
+     */
+    private boolean clientSpoke(int n) {
+        long now = System.nanoTime();
+        long idle = now - lastActivity;
+        lastActivity = now;
+        rearmIdleWatches();
+        if (turn != Turn.CLIENT) {
+            boolean responded = turn == Turn.SERVER && requestsHere > 0;
+            long previous = request;
+            long previousHere = requestsHere;
+            turn = Turn.CLIENT;
+            requestsHere++;
+            request = listener.nextRequest();
+            exchange = log.exchange(requestsHere, request);
+            exchange.addRequestBytes(n);
+            if (responded) {
+                fireResponseEnd(previous, previousHere);
+            }
+            for (Fault fault : requestFaults) {
+                Trigger.OnRequest on = (Trigger.OnRequest) fault.trigger();
+                if (active() && on.requests().matches(request, requestsHere, seed) && idle >= on.idle().toNanos()) {
+                    fire(fault, fromClient);
+                }
+            }
+            if (toClient != null) {
+                long limit = Long.MAX_VALUE;
+                for (Fault fault : responseFaults) {
+                    Trigger.AfterResponse after = (Trigger.AfterResponse) fault.trigger();
+                    if (after.bytes() > 0 && after.requests().matches(request, requestsHere, seed)) {
+                        limit = Math.min(limit, after.bytes());
+                    }
+                }
+                toClient.turnStartLimit = limit; // the response's first read stops where its first fault is due
+            }
+        } else {
+            exchange.addRequestBytes(n);
+        }
+        return state == State.CLOSED || state == State.DRAINING;
+    }
+
+    /**
+     * {@code n} bytes were read from the upstream: a response if the client spoke last, the greeting
+     * if nobody did; response faults at offset 0 fire now, later ones once their bytes are out.
+     * {@return whether the connection ended or closed meanwhile, so the bytes must be dropped}
+     */
+    private boolean serverSpoke(int n) {
+        if (turn == Turn.SERVER) {
+            return false;
+        }
+        Turn before = turn;
+        turn = Turn.SERVER;
+        if (before == Turn.NONE) {
+            exchange = log.exchange(0, 0); // the greeting: the server spoke before any request
+            exchange.responseStarted();
+            return false;
+        }
+        exchange.responseStarted();
+        long start = toClient.read - n;
+        toClient.turnStartLimit = Long.MAX_VALUE;
+        for (Fault fault : responseFaults) {
+            Trigger.AfterResponse after = (Trigger.AfterResponse) fault.trigger();
+            if (after.requests().matches(request, requestsHere, seed)) {
+                if (after.bytes() == 0) {
+                    if (active()) {
+                        fire(fault, toClient);
+                    }
+                } else {
+                    toClient.fireAt(start + after.bytes(), fault);
+                }
+            }
+        }
+        return state == State.CLOSED || state == State.DRAINING;
+    }
+
+    /** The response to request {@code number} ({@code here} on this connection) ended: fire its end faults. */
+    private void fireResponseEnd(long number, long here) {
+        for (Fault fault : responseEndFaults) {
+            if (active() && ((Trigger.AfterResponseEnd) fault.trigger()).requests().matches(number, here, seed)) {
+                fire(fault, fromClient);
+            }
+        }
+    }
+
+    /** The client was active: after-idle faults that fired start counting a new idle period. */
+    private void rearmIdleWatches() {
+        for (IdleWatch watch : idleWatches) {
+            if (watch.spent && watch.timer == null && active()) {
+                watch.spent = false;
+                watch.arm(watch.nanos);
+            }
         }
     }
 
@@ -417,6 +605,12 @@ final class Relay {
         pipe.eof = true;
         if (pipe == fromClient) {
             log.clientClosed(Closure.FIN);
+            if (turn == Turn.SERVER && requestsHere > 0) {
+                fireResponseEnd(request, requestsHere); // the client's FIN comes once: so does this
+                if (state != State.OPEN) {
+                    return; // a fault ended the connection: a drain or a reset takes it from here
+                }
+            }
         } else {
             log.upstreamClosed(Closure.FIN);
         }
@@ -519,6 +713,10 @@ final class Relay {
     private void cancelTimers() {
         timers.forEach(EventLoop.Timer::cancel);
         timers.clear();
+        for (IdleWatch watch : idleWatches) {
+            watch.cancel();
+            watch.spent = false;
+        }
     }
 
     private void updateInterest() {
