@@ -150,7 +150,7 @@ public sealed interface Connections permits Connections.All, Connections.First, 
 
         @Override
         public String describe() {
-            return n == 1 ? "every connection" : "every " + n + "th connection";
+            return n == 1 ? "every connection" : "every " + dev.netfault.internal.Ordinals.of(n) + " connection";
         }
     }
 

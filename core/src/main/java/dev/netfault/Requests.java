@@ -163,7 +163,7 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
 
         @Override
         public String describe() {
-            return n == 1 ? "every request" : "every " + n + "th request";
+            return n == 1 ? "every request" : "every " + dev.netfault.internal.Ordinals.of(n) + " request";
         }
     }
 

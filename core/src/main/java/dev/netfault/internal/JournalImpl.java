@@ -129,8 +129,8 @@ final class JournalImpl implements Journal {
             }
             journal.event(id, JournalEvent.Type.FAULT_FIRED, fault.effect().describe() + " " + fault.trigger().describe()
                     + " (" + bytesFromClient + " bytes from, " + bytesToClient + " bytes to the client"
-                    + (current == null ? "" : current.index == 0 ? ", in the greeting" : ", in request " + current.request
-                    + " (" + current.index + " on this connection)") + ")");
+                    + (current == null ? "" : current.index == 0 ? "; in the greeting" : "; request " + current.request
+                    + ", #" + current.index + " on its connection") + ")");
         }
 
         void clientClosed(Closure how) {

@@ -216,7 +216,7 @@ class ExchangeTests {
                 assertThat(e.responseBytes()).isZero();
                 assertThat(e.responseStarted()).isEmpty();
             });
-            assertThat(listener.journal().events()).anySatisfy(ev -> assertThat(ev.detail()).contains("in request 2 (2 on this connection)"));
+            assertThat(listener.journal().events()).anySatisfy(ev -> assertThat(ev.detail()).contains("; request 2, #2 on its connection)"));
             assertThat(received).containsExactly("one");
         }
     }

@@ -72,7 +72,7 @@ class TimelineReportTests {
                             + " hang guard idle\n  listener 'failsOnItsOwn' at 127.0.0.1:")
                     .contains(" (stand-alone), faults: reset after 4 bytes from the client on the first connection\n")
                     .containsPattern("\\+ +\\d+\\.\\d ms  #1  accepted from /127\\.0\\.0\\.1:\\d+\n")
-                    .containsPattern("\\+ +\\d+\\.\\d ms  #1  FAULT reset after 4 bytes from the client \\(4 bytes from, 0 bytes to the client\\)\n")
+                    .containsPattern("\\+ +\\d+\\.\\d ms  #1  FAULT reset after 4 bytes from the client \\(4 bytes from, 0 bytes to the client; request 1, #1 on its connection\\)\n")
                     .containsPattern("#1  netfault sent RST")
                     .containsPattern("#2  client sent FIN")
                     .contains("\n  connections at the end of the test:\n    #1 from ")
