@@ -3,7 +3,7 @@ package dev.netfault.junit.requests;
 import static dev.netfault.junit.requests.Pooled.connectionsOf;
 import static dev.netfault.junit.requests.Pooled.faultedOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
@@ -44,6 +44,24 @@ class JdkHttpClientRequestFaultTests {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /**
+     * A POST goes out as two writes, its headers and its body. The fault holds the first and resets the
+     * connection; the client reads the reset, or its body write meets it first ("Connection reset by
+     * peer", on its own or under the header parser's message): all three seen on JDK 17.
+     */
+    private static void assertPostReset(Throwable thrown) {
+        assertThat(thrown).isExactlyInstanceOf(IOException.class)
+                .satisfiesAnyOf(t -> assertThat(t).hasMessage("HTTP/1.1 header parser received no bytes"),
+                        t -> assertThat(t).hasMessage("Connection reset by peer").hasNoCause());
+        Throwable root = thrown;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        assertThat(root).satisfiesAnyOf(
+                read -> assertThat(read).isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset"),
+                write -> assertThat(write).isExactlyInstanceOf(IOException.class).hasMessage("Connection reset by peer"));
+    }
+
     @Test
     void theNthRequestResetIsRetriedSilentlyForAGet() throws Exception {
         FaultListener listener = pooled.inFrontOf(Fault.reset().onRequest(Requests.nth(2)));
@@ -57,9 +75,7 @@ class JdkHttpClientRequestFaultTests {
     void theNthRequestResetFailsAPost() throws Exception {
         FaultListener listener = pooled.inFrontOf(Fault.reset().onRequest(Requests.nth(2)));
         assertThat(call(listener, "POST")).isEqualTo("hello");
-        assertThatThrownBy(() -> call(listener, "POST")).isExactlyInstanceOf(IOException.class)
-                .hasMessage("HTTP/1.1 header parser received no bytes")
-                .rootCause().isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset");
+        assertPostReset(catchThrowable(() -> call(listener, "POST")));
         assertThat(call(listener, "POST")).as("the next call on a new connection").isEqualTo("hello");
         assertThat(connectionsOf(listener)).containsExactly(1L, 1L, 2L);
     }
@@ -68,9 +84,7 @@ class JdkHttpClientRequestFaultTests {
     void failTwiceThenRecoverAPostFailsTwice() throws Exception {
         FaultListener listener = pooled.inFrontOf(Fault.reset().onRequest(Requests.first(2)));
         for (int call = 1; call <= 2; call++) {
-            assertThatThrownBy(() -> call(listener, "POST")).as("call %d", call).isExactlyInstanceOf(IOException.class)
-                    .hasMessage("HTTP/1.1 header parser received no bytes")
-                    .rootCause().isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset");
+            assertPostReset(catchThrowable(() -> call(listener, "POST")));
         }
         assertThat(call(listener, "POST")).isEqualTo("hello");
         assertThat(connectionsOf(listener)).containsExactly(1L, 2L, 3L);
