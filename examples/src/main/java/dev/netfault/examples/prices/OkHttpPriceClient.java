@@ -18,8 +18,22 @@ public final class OkHttpPriceClient implements PriceClient {
     private final OkHttpClient http;
 
     public OkHttpPriceClient(URI service, Duration connectTimeout, Duration readTimeout) {
+        this(service, new OkHttpClient.Builder().connectTimeout(connectTimeout).readTimeout(readTimeout).build());
+    }
+
+    private OkHttpPriceClient(URI service, OkHttpClient http) {
         this.service = service;
-        this.http = new OkHttpClient.Builder().connectTimeout(connectTimeout).readTimeout(readTimeout).build();
+        this.http = http;
+    }
+
+    /**
+     * {@return a client that sends each request once: OkHttp's own retry on a stale pooled connection is
+     * off, so a request lost with its connection fails the call (for a {@link RetryingPriceClient} to
+     * retry by its own policy)}
+     */
+    public static OkHttpPriceClient withoutRetries(URI service, Duration connectTimeout, Duration readTimeout) {
+        return new OkHttpPriceClient(service, new OkHttpClient.Builder().connectTimeout(connectTimeout).readTimeout(readTimeout)
+                .retryOnConnectionFailure(false).build());
     }
 
     @Override

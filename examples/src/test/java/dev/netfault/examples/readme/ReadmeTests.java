@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * line of that test, in the same order (the README may leave lines out: the package, some imports,
  * {@code @AfterEach}).
  */
-@Order(8)
+@Order(9)
 @DisplayName("the README")
 class ReadmeTests {
 

@@ -1,0 +1,105 @@
+package dev.netfault.examples.prices;
+
+import static dev.netfault.assertj.NetFaultAssertions.*;
+import static org.assertj.core.api.Assertions.*;
+
+import dev.netfault.Exchange;
+import dev.netfault.Fault;
+import dev.netfault.FaultListener;
+import dev.netfault.Requests;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
+
+/**
+ * A retry policy of the application's own ({@link RetryingPriceClient}: a GET asked again up to twice
+ * after a connection failure) around OkHttp with its own silent retry off, against faults per request,
+ * given in code to a {@link FaultListener} in front of the price service.
+ */
+@Order(8)
+@DisplayName("RetryingPriceClient: a price client with a retry policy, under faults per request")
+class RetryingPriceClientTests {
+
+    /** A pooled connection idle this long is cut as the next request starts on it: a keep-alive timeout that races the client. */
+    static final Duration KEEP_ALIVE = Duration.ofMillis(300);
+
+    final PriceService service = PriceService.start();
+    FaultListener listener;
+    PriceClient plain;
+    PriceClient retrying;
+
+    /** netfault's listener in front of the service, with the test's fault; the clients talk to the listener. */
+    void connectThroughNetfaultWith(Fault fault) {
+        listener = FaultListener.inFrontOf(service.address()).name("prices").fault(fault).start();
+        plain = OkHttpPriceClient.withoutRetries(listener.uri("http"), Duration.ofSeconds(1), Duration.ofSeconds(2));
+        retrying = new RetryingPriceClient(OkHttpPriceClient.withoutRetries(listener.uri("http"), Duration.ofSeconds(1),
+                Duration.ofSeconds(2)), 2);
+    }
+
+    @Test
+    void recoversWhenTheFirstTwoRequestsFail(TestReporter story) throws Exception {
+        connectThroughNetfaultWith(Fault.reset().onRequest(Requests.first(2)));    // fail twice, then serve
+
+        assertThat(retrying.centsFor("ABC-1")).isEqualTo(1999);
+
+        assertThat(listener.journal().exchanges()).as("three requests, each on its own connection")
+                .extracting(Exchange::connection).containsExactly(1L, 2L, 3L);
+        assertThat(listener.journal().faultsFired()).isEqualTo(2);
+        story.publishEntry("two resets, then the price on the third attempt: "
+                + listener.journal().exchanges().stream().map(Exchange::describe).toList());
+    }
+
+    @Test
+    void withoutItsRetriesTheFirstFailureReachesTheApplication(TestReporter story) {
+        connectThroughNetfaultWith(Fault.reset().onRequest(Requests.first(2)));
+
+        Throwable thrown = catchThrowable(() -> plain.centsFor("ABC-1"));
+
+        assertThatNetworkFailure(thrown).isConnectionReset();
+        assertThat(listener.journal().exchanges()).hasSize(1);
+        story.publishEntry("OkHttp without retries threw " + thrown);
+    }
+
+    @Test
+    void survivesTheStaleKeepAliveRace(TestReporter story) throws Exception {
+        connectThroughNetfaultWith(Fault.close().onRequestAfterIdle(KEEP_ALIVE));   // the server closes the idle connection just as it is reused
+        assertThat(retrying.centsFor("ABC-1")).isEqualTo(1999);
+        idleLongerThanTheKeepAlive();
+
+        assertThat(retrying.centsFor("ABC-1")).isEqualTo(1999);
+
+        assertThat(listener.journal().exchanges()).as("request 2 lost on the pooled connection, its retry on a new one")
+                .extracting(Exchange::connection, e -> e.faults().isEmpty())
+                .containsExactly(tuple(1L, true), tuple(1L, false), tuple(2L, true));
+        story.publishEntry("the request on the stale connection was lost; asked again on a new connection");
+    }
+
+    @Test
+    void withoutItsRetriesTheStaleKeepAliveRaceReachesTheApplication(TestReporter story) throws Exception {
+        connectThroughNetfaultWith(Fault.close().onRequestAfterIdle(KEEP_ALIVE));
+        assertThat(plain.centsFor("ABC-1")).isEqualTo(1999);
+        idleLongerThanTheKeepAlive();
+
+        Throwable thrown = catchThrowable(() -> plain.centsFor("ABC-1"));
+
+        assertThat(thrown).isExactlyInstanceOf(java.io.IOException.class).hasMessageStartingWith("unexpected end of stream on ");
+        assertThatNetworkFailure(thrown).isTruncated();
+        story.publishEntry("OkHttp without retries threw " + thrown + (thrown.getCause() == null ? "" : ", caused by " + thrown.getCause()));
+    }
+
+    /** The pooled connection idles: this pause is the scenario, not a wait for something. */
+    private static void idleLongerThanTheKeepAlive() throws InterruptedException {
+        Thread.sleep(KEEP_ALIVE.toMillis() + 150);
+    }
+
+    @AfterEach
+    void stop() {
+        plain.close();
+        retrying.close();
+        listener.close();
+        service.close();
+    }
+}
