@@ -45,7 +45,9 @@ public class StoryListener implements TestExecutionListener {
 
     @Override
     public synchronized void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
-        stories.computeIfAbsent(test.getUniqueId(), id -> new ArrayList<>()).addAll(entry.getKeyValuePairs().values());
+        List<String> story = stories.computeIfAbsent(test.getUniqueId(), id -> new ArrayList<>());
+        // netfault's own entries (its one-line summary) are named, so they read apart from the example's story.
+        entry.getKeyValuePairs().forEach((key, value) -> story.add(key.startsWith("netfault") ? key + ": " + value : value));
     }
 
     @Override
