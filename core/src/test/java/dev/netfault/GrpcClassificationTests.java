@@ -203,11 +203,21 @@ class GrpcClassificationTests {
             assertThat(assertClassified(failureOf(call), CONNECTION_RESET)).isEqualTo(RESET_ERRNO);
         }
 
+        /**
+         * A reset mid-stream: usually read, with the errno as cause; but when gRPC's own write (a window update after the
+         * first message) meets the reset first, Netty closes the channel without passing the error on, and gRPC reports
+         * a close without a cause (seen once in CI on JDK 17): then nothing says reset, and the classifier says TRUNCATED.
+         */
         @Test
         void midStream() {
             Iterator<String> stream = GrpcClassificationTests.midStream(channel(inFront(Fault.delay(Duration.ZERO))));
             listener.resetOpenConnections();
-            assertThat(assertClassified(catchThrowable(stream::next), CONNECTION_RESET)).isEqualTo(RESET_ERRNO);
+            Throwable thrown = catchThrowable(stream::next);
+            if (thrown != null && thrown.getCause() == null) {
+                assertThat(assertClassified(thrown, TRUNCATED)).isEqualTo(CLOSED);
+            } else {
+                assertThat(assertClassified(thrown, CONNECTION_RESET)).isEqualTo(RESET_ERRNO);
+            }
         }
     }
 
