@@ -116,6 +116,7 @@ final class MissedRequestFaults {
         }
         List<Exchange> answered = selected.stream().filter(e -> e.responseBytes() > 0).toList();
         String got = "the selected " + (selected.size() == 1 ? "request (" : "requests (") + numbers(selected) + ")";
+        String responses = (selected.size() == 1 ? "the response to " : "the responses to ") + got;
         Trigger trigger = fault.trigger();
         if (trigger instanceof Trigger.OnRequest r && !r.idle().isZero()) {
             return sent + ", but " + (selected.size() == 1 ? "the selected one" : "none of the selected ones (" + numbers(selected) + ")")
@@ -127,11 +128,11 @@ final class MissedRequestFaults {
             return got + " got no response: " + noResponse(listener);
         }
         if (trigger instanceof Trigger.AfterResponse r) {
-            return "the responses to " + got.substring(4) + " had at most " + answered.stream().mapToLong(Exchange::responseBytes).max().orElse(0)
+            return responses + " had at most " + answered.stream().mapToLong(Exchange::responseBytes).max().orElse(0)
                     + " bytes, and the fault waited for byte " + r.bytes() + ". Fix: aim at an offset within the response.";
         }
         if (trigger instanceof Trigger.AfterResponseEnd) {
-            return "the responses to " + got.substring(4) + " never ended: a response ends when the client starts its next request on"
+            return responses + " never ended: a response ends when the client starts its next request on"
                     + " the same connection or closes its side, and it did neither (it kept the connection open and idle). Fix: send"
                     + " the next request on that connection, close the client before the test ends, or aim at the idle connection"
                     + " with an idle trigger (afterIdle).";

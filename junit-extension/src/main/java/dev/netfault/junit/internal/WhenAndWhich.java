@@ -44,13 +44,6 @@ final class WhenAndWhich {
 
     /** Every shared attribute, in the order messages list them. */
     static final List<Attribute> ATTRIBUTES = List.of(
-            new Attribute("afterBytesFromClient", long.class, Long.MIN_VALUE, Group.WHEN),
-            new Attribute("afterBytesToClient", long.class, Long.MIN_VALUE, Group.WHEN),
-            new Attribute("after", long.class, Long.MIN_VALUE, Group.WHEN),
-            new Attribute("afterResponseBytes", long.class, Long.MIN_VALUE, Group.WHEN),
-            new Attribute("afterResponseEnd", boolean.class, false, Group.WHEN),
-            new Attribute("afterIdle", long.class, Long.MIN_VALUE, Group.WHEN),
-            new Attribute("idleBeforeRequest", long.class, Long.MIN_VALUE, Group.WHEN),
             new Attribute("firstConnections", int.class, 0, Group.CONNECTIONS),
             new Attribute("connection", int.class, 0, Group.CONNECTIONS),
             new Attribute("everyNthConnection", int.class, 0, Group.CONNECTIONS),
@@ -59,7 +52,14 @@ final class WhenAndWhich {
             new Attribute("request", int.class, 0, Group.REQUESTS),
             new Attribute("everyNthRequest", int.class, 0, Group.REQUESTS),
             new Attribute("requestProbability", double.class, -1.0, Group.REQUESTS),
-            new Attribute("requestOnConnection", int.class, 0, Group.REQUESTS));
+            new Attribute("requestOnConnection", int.class, 0, Group.REQUESTS),
+            new Attribute("afterBytesFromClient", long.class, Long.MIN_VALUE, Group.WHEN),
+            new Attribute("afterBytesToClient", long.class, Long.MIN_VALUE, Group.WHEN),
+            new Attribute("after", long.class, Long.MIN_VALUE, Group.WHEN),
+            new Attribute("afterResponseBytes", long.class, Long.MIN_VALUE, Group.WHEN),
+            new Attribute("afterResponseEnd", boolean.class, false, Group.WHEN),
+            new Attribute("afterIdle", long.class, Long.MIN_VALUE, Group.WHEN),
+            new Attribute("idleBeforeRequest", long.class, Long.MIN_VALUE, Group.WHEN));
 
     /** The triggers that fire on requests and responses, which a request selection narrows. */
     private static final List<String> REQUEST_TRIGGERS = List.of("afterResponseBytes", "afterResponseEnd", "idleBeforeRequest");
