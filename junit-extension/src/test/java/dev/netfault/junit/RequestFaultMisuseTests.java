@@ -206,6 +206,11 @@ class RequestFaultMisuseTests {
             results = Kit.run(Missing.class);
         }
 
+        @Test
+        void leavesNoListenerBehind() {
+            Leftovers.assertNoListenerThreads();
+        }
+
         private static String message(String method) {
             Throwable failure = Kit.failure(results, method);
             assertThat(failure).isInstanceOf(AssertionFailedError.class);
@@ -292,7 +297,17 @@ class RequestFaultMisuseTests {
     @Fixture
     static class Missing {
 
+        /** A connection kept open past its test, as a pool keeps it; closed once the fixture ran. */
+        static volatile Socket kept;
+
         private RecordingServer peer;
+
+        @org.junit.jupiter.api.AfterAll
+        static void closeTheKeptConnection() throws IOException {
+            if (kept != null) {
+                kept.close();
+            }
+        }
 
         @BeforeEach
         void start(FaultListener listener) {
@@ -356,9 +371,9 @@ class RequestFaultMisuseTests {
         @InjectClose(request = 1, afterResponseEnd = true)
         void responseNeverEnds(FaultListener listener, dev.netfault.Journal journal) throws IOException {
             Socket socket = Sockets.connect(listener.address());
+            kept = socket;
             socket.getOutputStream().write("ping".getBytes(US_ASCII));
             assertThat(socket.getInputStream().readNBytes(4)).hasSize(4);
-            // kept open past the end of the test, as a pool keeps it; the listener closes it after the test
         }
 
         @Test
