@@ -74,7 +74,8 @@ final class NetFaultExtension implements BeforeAllCallback, BeforeEachCallback, 
     }
 
     /**
-     * Never silently miss: a fault aimed at a target that reached nothing fails the test (or, with
+     * Never silently miss: a fault aimed at a target that reached nothing, or a request or idle fault
+     * that never fired, fails the test (or, with
      * {@link NetFaultConfig#UNMATCHED_PROPERTY_NAME}{@code =warn}, is reported).
      */
     @Override
@@ -93,7 +94,10 @@ final class NetFaultExtension implements BeforeAllCallback, BeforeEachCallback, 
 
     /** {@return the failure for faults that reached nothing, or null when they all reached something or are only to be reported} */
     private static AssertionFailedError unmatched(ExtensionContext context, InstalledFaults faults) {
-        Optional<String> unmatched = faults.unmatched();
+        Optional<String> agent = faults.unmatched();
+        Optional<String> requests = faults.missedRequestFaults();
+        Optional<String> unmatched = agent.isEmpty() ? requests
+                : requests.isEmpty() ? agent : Optional.of(agent.get() + "\n\n" + requests.get());
         if (unmatched.isEmpty()) {
             return null;
         }
@@ -197,6 +201,7 @@ final class NetFaultExtension implements BeforeAllCallback, BeforeEachCallback, 
 
     private static boolean usesRandomness(FaultListener listener) {
         return listener.faults().stream().anyMatch(f -> f.connections() instanceof dev.netfault.Connections.Random
+                || InstalledFaults.requests(f.trigger()).filter(dev.netfault.Requests.Random.class::isInstance).isPresent()
                 || f.effect() instanceof dev.netfault.Effect.Latency l && !l.jitter().isZero());
     }
 

@@ -66,6 +66,53 @@ public @interface Slice {
     /** The unit of this annotation's times. */
     TimeUnit unit() default TimeUnit.MILLISECONDS;
 
+    /**
+     * Only the first N requests across the listener (in the order they start, on any connection),
+     * then the later ones pass: "fail twice, then recover". 0: not by request. With no trigger
+     * attribute, the fault fires as each selected request starts, before it is forwarded. See the
+     * README section "Faults per request and idle connections".
+     */
+    int firstRequests() default 0;
+
+    /** Only the Nth request across the listener (1 is the first); 0: not by request. */
+    int request() default 0;
+
+    /** Only every Nth request across the listener (the Nth, the 2Nth, ...); 0: not by request. */
+    int everyNthRequest() default 0;
+
+    /**
+     * Each request with this probability, from 0 to 1, drawn from the test's seed and the request's
+     * number (reported when the test fails; replay with {@code netfault.seed}); negative: not by request.
+     */
+    double requestProbability() default -1;
+
+    /** Only the Nth request of each connection (2: the first reuse of a pooled connection); 0: not by request. */
+    int requestOnConnection() default 0;
+
+    /**
+     * Fire after exactly this many bytes of the response to each selected request (every request
+     * when none is selected) reached the client; 0: as the response starts. Needs an upstream (or a target).
+     */
+    long afterResponseBytes() default UNSET;
+
+    /**
+     * Fire when the response to each selected request (every request when none is selected) has
+     * ended: the client starts its next request on the connection, or closes its side.
+     */
+    boolean afterResponseEnd() default false;
+
+    /**
+     * Fire once a connection has been idle (no byte either way) this long, in {@link #unit()}, and
+     * again after each new idle period: a server's or load balancer's keep-alive timeout.
+     */
+    long afterIdle() default UNSET;
+
+    /**
+     * The stale keep-alive race: fire as a (selected) request starts on a connection that was idle
+     * at least this long, in {@link #unit()}, before the request is forwarded, so it is lost in flight.
+     */
+    long idleBeforeRequest() default UNSET;
+
     /** The real server to relay to, as {@code host:port}; empty for a stand-alone listener. */
     String upstream() default "";
 

@@ -40,7 +40,7 @@ class MisconfigurationTests {
         String badUpstream = ": upstream must be host:port with a port from 1 to 65535, such as \"127.0.0.1:8080\", but was \"%s\"."
                 + " Fix: give the real server's address, or leave upstream empty and call FaultListener.proxyTo(...) in @BeforeEach"
                 + " when the port is known only at run time.";
-        String twoTriggers = " sets more than one of afterBytesFromClient, afterBytesToClient and after, but one reset fires at one point."
+        String twoTriggers = " sets both %s, but one reset fires at one point."
                 + " Fix: keep one, or repeat @InjectReset for resets at several points (the first to fire wins).";
         String twoUpstreams = ": one test has one fault listener, so it relays to one upstream, but they name /127.0.0.1:1 and /127.0.0.1:2."
                 + " Fix: give the upstream once, or on annotations that agree.";
@@ -60,8 +60,10 @@ class MisconfigurationTests {
                 arguments("firstConnectionsAndConnection", "@InjectReset on method 'firstConnectionsAndConnection()' sets both"
                         + " firstConnections = 2 and connection = 3, which select connections in two ways."
                         + " Fix: keep one, or repeat @InjectReset for each selection."),
-                arguments("twoByteTriggers", "@InjectReset on method 'twoByteTriggers()'" + twoTriggers),
-                arguments("aByteAndATimeTrigger", "@InjectReset on method 'aByteAndATimeTrigger()'" + twoTriggers),
+                arguments("twoByteTriggers", "@InjectReset on method 'twoByteTriggers()'"
+                        + twoTriggers.formatted("afterBytesFromClient = 1 and afterBytesToClient = 2")),
+                arguments("aByteAndATimeTrigger", "@InjectReset on method 'aByteAndATimeTrigger()'"
+                        + twoTriggers.formatted("afterBytesToClient = 1 and after = 5")),
                 arguments("oneBadRepeatedReset", "@InjectReset on method 'oneBadRepeatedReset()': connection must be non-negative"
                         + " (0 means every connection), but was -1. Fix: give the number of the one connection to reset, 1 for the first."),
                 arguments("negativeAcceptDelay", "@SlowAccept on method 'negativeAcceptDelay()': delay must be non-negative,"

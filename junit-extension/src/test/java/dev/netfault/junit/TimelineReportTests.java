@@ -240,6 +240,28 @@ class TimelineReportTests {
         }
 
         @Test
+        @SuppressWarnings("unchecked")
+        void requestsAreInTheTextTheJsonAndOnTheLanes() throws Exception {
+            EngineExecutionResults results = run("failsOnRequestTwo");
+            assertThat(timeline(Kit.failure(results, "failsOnRequestTwo")))
+                    .containsPattern("#1  FAULT reset on request #2 \\(4 bytes from, 4 bytes to the client; request 2,"
+                            + " #2 on its connection\\)\n");
+            Path dir = publishedDirectory(results);
+            Map<String, Object> connection = ((List<Map<String, Object>>) ((List<Map<String, Object>>) json(dir).get("listeners")).get(0)
+                    .get("connections")).get(0);
+            List<Map<String, Object>> exchanges = (List<Map<String, Object>>) connection.get("exchanges");
+            assertThat(exchanges).hasSize(2);
+            assertThat(exchanges.get(0)).containsOnlyKeys("index", "request", "startedMs", "requestBytes", "responseBytes",
+                    "responseStartedMs", "faults").containsEntry("index", 1.0).containsEntry("request", 1.0)
+                    .containsEntry("requestBytes", 4.0).containsEntry("responseBytes", 4.0).containsEntry("faults", List.of());
+            assertThat(exchanges.get(1)).containsEntry("index", 2.0).containsEntry("responseBytes", 0.0).containsEntry("responseStartedMs", null)
+                    .containsEntry("faults", List.of("reset on request #2 on every connection"));
+            Document svg = svg(Files.readString(dir.resolve("timeline.html")));
+            assertThat(count(svg, "//*[local-name()='g'][@class='lane']/*[@class='request']")).isEqualTo(2);
+            assertThat(count(svg, "//*[@class='request']/*[local-name()='title']")).isEqualTo(2);
+        }
+
+        @Test
         void theJsonParserOfTheseTestsRejectsWhatIsNotJson() {
             assertThatThrownBy(() -> Json.parse("{\"a\": 1,}")).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> Json.parse("{\"a\": 01}")).isInstanceOf(IllegalArgumentException.class);
@@ -287,6 +309,22 @@ class TimelineReportTests {
             }
             await().until(() -> second.journal().connections().stream().allMatch(c -> c.closed().isPresent())
                     && second.journal().accepted() == 1);
+            throw new AssertionError("the test's own failure");
+        }
+
+        @Test
+        @InjectReset(request = 2)
+        void failsOnRequestTwo(FaultListener listener) throws IOException {
+            try (dev.netfault.testsupport.RecordingServer peer = dev.netfault.testsupport.RecordingServer.echo()) {
+                listener.proxyTo(peer.address());
+                try (Socket client = Clients.connect(listener.address())) {
+                    client.getOutputStream().write(ascii("ping"));
+                    assertThat(client.getInputStream().readNBytes(4)).hasSize(4);
+                    client.getOutputStream().write(ascii("pong"));
+                    assertThatThrownBy(() -> client.getInputStream().read()).isInstanceOf(SocketException.class);
+                }
+                await().until(() -> listener.journal().connections().stream().allMatch(c -> c.closed().isPresent()));
+            }
             throw new AssertionError("the test's own failure");
         }
 

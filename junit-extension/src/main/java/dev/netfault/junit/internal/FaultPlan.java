@@ -37,6 +37,8 @@ public final class FaultPlan {
     private String targetSource;
     private AgentPlan agent;
     private boolean startDown;
+    /** The annotation that made each fault, for the check that request faults fired. */
+    private final java.util.Map<Fault, String> faultSources = new java.util.LinkedHashMap<>();
 
 
     private FaultPlan(FaultListener.Builder listener, boolean holdPort, List<String> summary) {
@@ -200,6 +202,9 @@ public final class FaultPlan {
             summary.add("aimed at the application's connections to " + target + " (socket agent)");
         }
         FaultPlan plan = new FaultPlan(builder, leakKinds.contains(LeakedServerSockets.Leak.PORT), summary).with(agentPlan, target);
+        for (Declared<?> declared : resets) {
+            plan.faultSources.putIfAbsent(ListenerFaults.fault(declared), ListenerFaults.source(declared));
+        }
         plan.startDown = down;
         plan.targetSource = targetSource == null ? null : targetSource.describe();
         return plan;
@@ -287,6 +292,7 @@ public final class FaultPlan {
             started = listener == null ? null : listener.start();
             held = holdPort ? HeldPort.hold() : null;
             faults = new InstalledFaults(started, held, summary());
+            faults.faultSources(faultSources);
             if (startDown) {
                 started.down();
             }

@@ -32,6 +32,8 @@ public final class InstalledFaults implements AutoCloseable, ExtensionContext.St
     private final List<AutoCloseable> history = new CopyOnWriteArrayList<>();
     private final Instant installedAt = Instant.now();
     private volatile GuardFired guardFired;
+    /** The annotation that made each of the listener's faults; faults added in code have none. */
+    private volatile java.util.Map<dev.netfault.Fault, String> faultSources = java.util.Map.of();
 
     /** What the hang guard did when it fired: when, after which timeout, and where the test was blocked. */
     public record GuardFired(Instant at, Duration timeout, String diagnosis) {
@@ -110,6 +112,27 @@ public final class InstalledFaults implements AutoCloseable, ExtensionContext.St
                 .append("\nTo report this as a warning in the test report instead of a failure, set the configuration parameter ")
                 .append(dev.netfault.junit.NetFaultConfig.UNMATCHED_PROPERTY_NAME).append("=warn.");
         return Optional.of(s.toString());
+    }
+
+    /** Records which annotation made each fault of the annotations' listener, for messages. */
+    void faultSources(java.util.Map<dev.netfault.Fault, String> sources) {
+        faultSources = java.util.Map.copyOf(sources);
+    }
+
+    /**
+     * {@return why request and idle faults of the test's listeners never fired, or empty when each
+     * fired at least once} Empty too once the faults were released early (by the hang guard).
+     */
+    public Optional<String> missedRequestFaults() {
+        if (closed.get()) {
+            return Optional.empty();
+        }
+        return MissedRequestFaults.check(listeners(), faultSources);
+    }
+
+    /** {@return the requests an exchange trigger selects; empty for the other triggers} */
+    public static Optional<dev.netfault.Requests> requests(dev.netfault.Trigger trigger) {
+        return MissedRequestFaults.requests(trigger);
     }
 
     /** {@return when these faults were installed} */

@@ -1,6 +1,5 @@
 package dev.netfault.junit.internal;
 
-import dev.netfault.Connections;
 import dev.netfault.Direction;
 import dev.netfault.Effect;
 import dev.netfault.Fault;
@@ -26,10 +25,9 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Reads the annotations whose faults run on the test's fault listener into {@link Fault}s. They
- * share their trigger ({@code afterBytesFromClient}, {@code afterBytesToClient}, {@code after}),
- * connection selection ({@code firstConnections}, {@code connection}, {@code everyNthConnection},
- * {@code probability}) and aim ({@code upstream}, {@code target}) attributes, read here by name.
+ * Reads the annotations whose faults run on the test's fault listener into {@link Fault}s: the
+ * effect here, the shared "when" and "which" attributes (triggers, connection and request
+ * selections) in {@link WhenAndWhich}, the aim ({@code upstream}, {@code target}) here, by name.
  */
 final class ListenerFaults {
 
@@ -54,39 +52,19 @@ final class ListenerFaults {
         AnnotationKinds.Kind kind = kindOf(declared);
         Annotation a = declared.annotation();
         Fault fault = Fault.of(effect(declared, a));
-        int triggers = 0;
-        String at = kind.oneShot() ? "at which the " + kind.noun() + " fires" : "at which the " + kind.noun() + " starts";
-        String zero = kind.type() == InjectReset.class ? "0 resets before the first byte" : "0: before the first byte";
-        long fromClient = longAttr(a, "afterBytesFromClient");
-        if (fromClient != UNSET) {
-            require(fromClient >= 0, declared, "afterBytesFromClient", "non-negative", fromClient, "give the byte offset " + at + " (" + zero + ")");
-            fault = fault.afterBytes(Direction.FROM_CLIENT, fromClient);
-            triggers++;
-        }
-        long toClient = longAttr(a, "afterBytesToClient");
-        if (toClient != UNSET) {
-            require(toClient >= 0, declared, "afterBytesToClient", "non-negative", toClient, "give the byte offset " + at + " (" + zero + ")");
-            fault = fault.afterBytes(Direction.TO_CLIENT, toClient);
-            triggers++;
-        }
-        long after = longAttr(a, "after");
-        if (after != UNSET) {
-            require(after >= 0, declared, "after", "non-negative", after + " " + unit(a), "give the time after accept " + at);
-            fault = fault.after(Duration.ofNanos(unitOf(a).toNanos(after)));
-            triggers++;
-        }
-        if (triggers > 1) {
-            throw new ExtensionConfigurationException(declared.describe()
-                    + " sets more than one of afterBytesFromClient, afterBytesToClient and after, but one " + kind.noun()
-                    + (kind.oneShot() ? " fires" : " starts") + " at one point. Fix: keep one"
-                    + (kind.repeatable() ? ", or repeat " + declared.name() + " for " + kind.noun() + "s at several points (the first to fire wins)." : "."));
-        }
-        fault = fault.on(selection(declared, kind));
+        WhenAndWhich.Read when = WhenAndWhich.read(declared, kind);
+        fault = fault.when(when.trigger()).on(when.connections());
         Direction[] directions = (Direction[]) attr(a, "direction").orElse(new Direction[0]);
         if (directions.length == 1) {
             fault = fault.in(directions[0]);
         }
         return fault;
+    }
+
+    /** {@return the annotation with the shared attributes it sets and where, such as "@InjectReset(request = 3) on method 'x()'"} */
+    static String source(Declared<?> declared) {
+        List<String> set = WhenAndWhich.read(declared, kindOf(declared)).set();
+        return declared.name() + (set.isEmpty() ? "" : "(" + String.join(", ", set) + ")") + " on " + declared.where();
     }
 
     private static Effect effect(Declared<?> declared, Annotation a) {
@@ -131,50 +109,6 @@ final class ListenerFaults {
         return Effect.blackhole(b.closeAfter() == UNSET ? Optional.empty() : Optional.of(duration(a, b.closeAfter())));
     }
 
-    private static Connections selection(Declared<?> declared, AnnotationKinds.Kind kind) {
-        Annotation a = declared.annotation();
-        String noun = kind.noun();
-        int first = (Integer) attr(a, "firstConnections").orElse(0);
-        int nth = (Integer) attr(a, "connection").orElse(0);
-        int every = (Integer) attr(a, "everyNthConnection").orElse(0);
-        double probability = (Double) attr(a, "probability").orElse(-1.0);
-        require(first >= 0, declared, "firstConnections", "non-negative (0 means every connection)", first,
-                "give how many connections, from the first, " + (kind.type() == InjectReset.class ? "are reset" : "get the " + noun));
-        require(nth >= 0, declared, "connection", "non-negative (0 means every connection)", nth,
-                "give the number of the one connection " + (kind.type() == InjectReset.class ? "to reset" : "that gets the " + noun) + ", 1 for the first");
-        require(every >= 0, declared, "everyNthConnection", "non-negative (0 means every connection)", every,
-                "give N to select the Nth, 2Nth, ... connection");
-        require(probability <= 1, declared, "probability", "at most 1 (negative means every connection)", probability,
-                "give the chance of each connection, from 0 to 1");
-        List<String> set = new ArrayList<>();
-        if (first > 0) {
-            set.add("firstConnections = " + first);
-        }
-        if (nth > 0) {
-            set.add("connection = " + nth);
-        }
-        if (every > 0) {
-            set.add("everyNthConnection = " + every);
-        }
-        if (probability >= 0) {
-            set.add("probability = " + probability);
-        }
-        if (set.size() > 1) {
-            throw new ExtensionConfigurationException(declared.describe() + " sets both " + String.join(" and ", set)
-                    + ", which select connections in two ways. Fix: keep one" + (kind.repeatable() ? ", or repeat " + declared.name() + " for each selection." : "."));
-        }
-        if (first > 0) {
-            return Connections.first(first);
-        }
-        if (nth > 0) {
-            return Connections.nth(nth);
-        }
-        if (every > 0) {
-            return Connections.every(every);
-        }
-        return probability >= 0 ? Connections.withProbability(probability) : Connections.all();
-    }
-
     /** {@return the annotation's upstream attribute, or empty} */
     static String upstream(Declared<?> declared) {
         return (String) attr(declared.annotation(), "upstream").orElse("");
@@ -194,6 +128,16 @@ final class ListenerFaults {
         throw new IllegalArgumentException(declared.describe());
     }
 
+    /** {@return whether annotation type {@code type} declares attribute {@code name}} */
+    static boolean attr(Class<? extends Annotation> type, String name) {
+        try {
+            type.getMethod(name);
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
     static Optional<Object> attr(Annotation a, String name) {
         try {
             Method m = a.annotationType().getMethod(name);
@@ -203,10 +147,6 @@ final class ListenerFaults {
         } catch (IllegalAccessException | InvocationTargetException e) {
             throw new IllegalStateException("cannot read " + name + " of " + a, e);
         }
-    }
-
-    private static long longAttr(Annotation a, String name) {
-        return (Long) attr(a, name).orElse(UNSET);
     }
 
     private static TimeUnit unitOf(Annotation a) {

@@ -94,4 +94,26 @@ class AnnotationKindsTests {
     void listsNamesForMessages() {
         assertThat(AnnotationKinds.names(AnnotationKinds.Role.AGENT_RULE)).isEqualTo("@RefuseConnections, @TimeOutConnections, @FailResolution or @FailAccept");
     }
+
+    @Test
+    void everyListenerFaultDeclaresTheSharedWhenAndWhichAttributesAlike() throws Exception {
+        List<AnnotationKinds.Kind> withTriggers = new ArrayList<>();
+        for (AnnotationKinds.Kind kind : AnnotationKinds.with(AnnotationKinds.Role.LISTENER_FAULT)) {
+            boolean triggers = WhenAndWhich.takesTriggers(kind);
+            if (triggers) {
+                withTriggers.add(kind);
+            }
+            for (WhenAndWhich.Attribute attribute : WhenAndWhich.ATTRIBUTES) {
+                if (!triggers && attribute.group() != WhenAndWhich.Group.CONNECTIONS) {
+                    assertThat(Arrays.stream(kind.type().getDeclaredMethods()).map(Method::getName))
+                            .as("%s takes no triggers, so no %s either", kind.display(), attribute.name()).doesNotContain(attribute.name());
+                    continue;
+                }
+                Method method = kind.type().getMethod(attribute.name());
+                assertThat(method.getReturnType()).as("%s.%s", kind.display(), attribute.name()).isEqualTo(attribute.type());
+                assertThat(method.getDefaultValue()).as("default of %s.%s", kind.display(), attribute.name()).isEqualTo(attribute.unset());
+            }
+        }
+        assertThat(withTriggers).as("the kinds that take triggers").hasSize(8);
+    }
 }

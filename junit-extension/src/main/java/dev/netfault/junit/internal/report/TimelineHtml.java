@@ -151,6 +151,15 @@ public final class TimelineHtml {
                 }
             }
         }
+        for (dev.netfault.Exchange e : c.requests()) {
+            double ex = x(e.started());
+            s.append("<line class=\"request\" x1=\"").append(num(ex)).append("\" y1=\"").append(mid - 9).append("\" x2=\"").append(num(ex))
+                    .append("\" y2=\"").append(mid - 5).append("\" stroke=\"#1d2330\" stroke-width=\"1.5\"><title>")
+                    .append(esc("request " + e.request() + ", #" + e.index() + " on its connection, started at +"
+                            + FaultReport.ms(report.millis(e.started())) + ": " + e.requestBytes() + " bytes in, " + e.responseBytes()
+                            + " bytes out" + (e.faults().isEmpty() ? "" : ", " + e.faults().size() + " fault(s) fired")))
+                    .append("</title></line>\n");
+        }
         for (FiredFault f : c.faults()) {
             double fx = x(f.at());
             s.append("<path class=\"fault\" d=\"M").append(num(fx)).append(' ').append(mid - 8).append(" l7 8 l-7 8 l-7 -8 z\" fill=\"#d62728\"")
@@ -198,6 +207,7 @@ public final class TimelineHtml {
                 .append("<rect x=\"536\" y=\"-4.5\" width=\"9\" height=\"9\" fill=\"#1d2330\"/><text class=\"sub\" x=\"551\" y=\"4\">RST</text>\n")
                 .append("<text class=\"sub\" x=\"590\" y=\"4\">above a bar: the client's close; below: netfault's</text>\n")
                 .append("<path d=\"M890 -6 l-5 -7 h10 z\" fill=\"#7f8c9d\" transform=\"translate(0 9)\"/><text class=\"sub\" x=\"900\" y=\"4\">listener event</text>\n")
+                .append("<line x1=\"1000\" y1=\"-4\" x2=\"1000\" y2=\"4\" stroke=\"#1d2330\" stroke-width=\"1.5\"/><text class=\"sub\" x=\"1006\" y=\"4\">request</text>\n")
                 .append("</g>\n");
     }
 

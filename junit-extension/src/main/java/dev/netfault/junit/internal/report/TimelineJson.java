@@ -1,6 +1,7 @@
 package dev.netfault.junit.internal.report;
 
 import dev.netfault.ConnectionRecord;
+import dev.netfault.Exchange;
 import dev.netfault.FiredFault;
 import dev.netfault.JournalEvent;
 import java.util.List;
@@ -80,6 +81,20 @@ public final class TimelineJson {
                 .append(", \"leaked\": ").append(c.leaked())
                 .append(",\n").append(indent).append("  \"faultsFired\": ");
         array(c.faults(), indent + "  ", this::fired);
+        s.append(",\n").append(indent).append("  \"exchanges\": ");
+        array(c.exchanges(), indent + "  ", this::exchange);
+        s.append('}');
+    }
+
+    private void exchange(Exchange e, String indent) {
+        s.append("{\"index\": ").append(e.index())
+                .append(", \"request\": ").append(e.request())
+                .append(", \"startedMs\": ").append(number(report.millis(e.started())))
+                .append(", \"requestBytes\": ").append(e.requestBytes())
+                .append(", \"responseBytes\": ").append(e.responseBytes())
+                .append(", \"responseStartedMs\": ").append(e.responseStarted().map(t -> number(report.millis(t))).orElse("null"))
+                .append(", \"faults\": ");
+        array(e.faults(), indent, (f, i) -> s.append(quote(f.fault().describe())));
         s.append('}');
     }
 
