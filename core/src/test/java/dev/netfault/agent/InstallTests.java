@@ -96,9 +96,37 @@ class InstallTests {
             assertThat(message).as(run.toString())
                     .startsWith("FAILED netfault's socket agent could not be installed: it failed to attach to the running JVM.\nCause: ")
                     .contains("\nThe socket agent is needed for faults aimed at a target (target = \"host:port\") and for socket leak detection.\n")
-                    .contains("\n       <argLine>-javaagent:${settings.localRepository}/dev/netfault/netfault-core/")
-                    .contains("\n       <argLine>-XX:+EnableDynamicAgentLoading</argLine>\n")
+                    .contains("give the JVM -javaagent:/path/to/netfault-core-")
+                    .contains("in Maven, maven-dependency-plugin's \"properties\" goal sets the jar's path, then Surefire/Failsafe:\n"
+                            + "       <argLine>-javaagent:${dev.netfault:netfault-core:jar}</argLine>\n")
+                    .contains("or in Gradle (Kotlin DSL)")
+                    .contains("the JVM option -XX:+EnableDynamicAgentLoading (JDK 9 and later)\n")
                     .endsWith("\nAGAIN same");
+        }
+
+        @Test
+        void namesMavensLinesUnderSurefire() throws Exception {
+            Run run = java(List.of("-XX:+DisableAttachMechanism", "-Dsurefire.test.class.path=" + System.getProperty("java.class.path")));
+            assertThat(run.exitCode).as(run.toString()).isEqualTo(3);
+            String message = String.join("\n", run.out);
+            assertThat(message).as(run.toString())
+                    .contains("in Maven, maven-dependency-plugin's \"properties\" goal sets the jar's path, then Surefire/Failsafe:\n"
+                            + "       <argLine>-javaagent:${dev.netfault:netfault-core:jar}</argLine>\n")
+                    .contains("\n       <argLine>-XX:+EnableDynamicAgentLoading</argLine>\n")
+                    .doesNotContain("Gradle");
+        }
+
+        @Test
+        void namesGradlesLinesInAGradleTestWorker() throws Exception {
+            Run run = java(List.of("-XX:+DisableAttachMechanism", "-Dorg.gradle.test.worker=1"));
+            assertThat(run.exitCode).as(run.toString()).isEqualTo(3);
+            String message = String.join("\n", run.out);
+            assertThat(message).as(run.toString())
+                    .contains("in Gradle (Kotlin DSL), a configuration of its own:\n       val netfaultAgent by configurations.creating\n")
+                    .containsPattern("dependencies \\{ netfaultAgent\\(\"dev\\.netfault:netfault-core:[^\"]+\"\\) }")
+                    .contains("listOf(\"-javaagent:${netfaultAgent.singleFile}\")")
+                    .contains("\n       tasks.test { jvmArgs(\"-XX:+EnableDynamicAgentLoading\") }\n")
+                    .doesNotContain("<argLine>");
         }
 
         private Run java(List<String> options) throws IOException, InterruptedException {

@@ -42,6 +42,8 @@ final class NetFaultExtension implements BeforeAllCallback, BeforeEachCallback, 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(NetFaultExtension.class);
     private static final String HANG_TIMEOUT = "hang timeout";
     private static final String STARTED = "started";
+    /** JUnit's switch (5.13 and later) for closing the {@code AutoCloseable} values of extension stores. */
+    static final String STORE_AUTO_CLOSE = "junit.jupiter.extensions.store.close.autocloseable.enabled";
     private static final Set<Class<?>> HANDLES = Set.of(FaultListener.class, Journal.class, HeldPort.class, SocketFactory.class, NetFault.class);
 
     /**
@@ -84,12 +86,26 @@ final class NetFaultExtension implements BeforeAllCallback, BeforeEachCallback, 
         if (faults.isEmpty()) {
             return;
         }
-        AssertionFailedError missed = unmatched(context, faults.get());
-        Instant started = Optional.ofNullable(context.getStore(NAMESPACE).get(STARTED, Instant.class)).orElse(faults.get().installedAt());
-        Reporting.report(context, faults.get(), started, hangTimeout(context), context.getExecutionException().orElse(missed));
-        if (missed != null) {
-            throw missed;
+        try {
+            AssertionFailedError missed = unmatched(context, faults.get());
+            Instant started = Optional.ofNullable(context.getStore(NAMESPACE).get(STARTED, Instant.class)).orElse(faults.get().installedAt());
+            Reporting.report(context, faults.get(), started, hangTimeout(context), context.getExecutionException().orElse(missed));
+            if (missed != null) {
+                throw missed;
+            }
+        } finally {
+            if (!storeClosesAutoCloseables(context)) {
+                faults.get().close(); // JUnit will not: the user switched that off
+            }
         }
+    }
+
+    /**
+     * {@return whether JUnit closes the {@code AutoCloseable} values of the test's store after it (the
+     * default since 5.13), as it then closes the test's faults after every other extension's callbacks}
+     */
+    private static boolean storeClosesAutoCloseables(ExtensionContext context) {
+        return context.getConfigurationParameter(STORE_AUTO_CLOSE).map(value -> !value.trim().equalsIgnoreCase("false")).orElse(true);
     }
 
     /** {@return the failure for faults that reached nothing, or null when they all reached something or are only to be reported} */
@@ -225,8 +241,15 @@ final class NetFaultExtension implements BeforeAllCallback, BeforeEachCallback, 
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         Class<?> type = parameterContext.getParameter().getType();
         if (type == NetFault.class && extensionContext.getTestMethod().isPresent()) {
-            return new NetFault(extensionContext.getStore(NAMESPACE)
-                    .getOrComputeIfAbsent(InstalledFaults.class, k -> InstalledFaults.empty(), InstalledFaults.class));
+            // get and put, not getOrComputeIfAbsent (deprecated in JUnit 6) nor computeIfAbsent (not in 5.13): the
+            // test's own store, used from the thread that runs its lifecycle.
+            ExtensionContext.Store store = extensionContext.getStore(NAMESPACE);
+            InstalledFaults faults = store.get(InstalledFaults.class, InstalledFaults.class);
+            if (faults == null) {
+                faults = InstalledFaults.empty();
+                store.put(InstalledFaults.class, faults);
+            }
+            return new NetFault(faults);
         }
         String target = "parameter " + type.getSimpleName() + " of " + parameterContext.getDeclaringExecutable().getName() + "()";
         InstalledFaults faults = installed(extensionContext).orElseThrow(() -> new ParameterResolutionException(

@@ -313,16 +313,56 @@ public final class AgentInstaller {
 
     private static String message(String step, Throwable cause) {
         String version = AgentInstaller.class.getPackage().getImplementationVersion();
-        String jar = "netfault-core-" + (version == null ? "<version>" : version) + ".jar";
+        String coordinates = "dev.netfault:netfault-core:" + (version == null ? "<version>" : version);
         return "netfault's socket agent could not be installed: it failed to " + step + ".\n"
                 + "Cause: " + cause + "\n"
                 + "The socket agent is needed for faults aimed at a target (target = \"host:port\") and for socket leak detection.\n"
                 + "Fixes, in order:\n"
                 + "  1. If the JVM forbids attaching to itself (-XX:+DisableAttachMechanism, or no jdk.attach module), load netfault\n"
-                + "     as a Java agent instead; in Maven Surefire/Failsafe:\n"
-                + "       <argLine>-javaagent:${settings.localRepository}/dev/netfault/netfault-core/<version>/" + jar + "</argLine>\n"
-                + "  2. On JDK 21 and later, to allow (and silence the warning about) dynamic agents instead:\n"
-                + "       <argLine>-XX:+EnableDynamicAgentLoading</argLine>\n"
+                + "     as a Java agent instead (see the README, \"Requirements\"); " + javaagentLines(BuildTool.current(), coordinates)
+                + "  2. To allow dynamic agents (and silence the JDK 21+ warning about them) instead: "
+                + dynamicAgentLine(BuildTool.current())
                 + "  3. If another agent or a security manager blocks retransforming java.base, run these tests without it.";
+    }
+
+    /** The build tool that runs the tests, as far as the test JVM can tell, so that the message names its line. */
+    enum BuildTool {
+        MAVEN, GRADLE, OTHER;
+
+        static BuildTool current() {
+            if (System.getProperty("org.gradle.test.worker") != null
+                    || System.getProperty("java.class.path", "").contains("gradle-worker")) {
+                return GRADLE;
+            }
+            if (System.getProperty("surefire.test.class.path") != null || System.getProperty("surefire.real.class.path") != null
+                    || System.getProperty("java.class.path", "").contains("surefire")) {
+                return MAVEN;
+            }
+            return OTHER;
+        }
+    }
+
+    static String javaagentLines(BuildTool tool, String coordinates) {
+        String maven = "in Maven, maven-dependency-plugin's \"properties\" goal sets the jar's path, then Surefire/Failsafe:\n"
+                + "       <argLine>-javaagent:${dev.netfault:netfault-core:jar}</argLine>\n";
+        String gradle = "in Gradle (Kotlin DSL), a configuration of its own:\n"
+                + "       val netfaultAgent by configurations.creating\n"
+                + "       dependencies { netfaultAgent(\"" + coordinates + "\") }\n"
+                + "       tasks.test { jvmArgumentProviders.add(CommandLineArgumentProvider {"
+                + " listOf(\"-javaagent:${netfaultAgent.singleFile}\") }) }\n";
+        return switch (tool) {
+            case MAVEN -> maven;
+            case GRADLE -> gradle;
+            case OTHER -> "give the JVM -javaagent:/path/to/" + coordinates.substring("dev.netfault:".length()).replace(':', '-')
+                    + ".jar;\n     " + maven + "     or " + gradle;
+        };
+    }
+
+    static String dynamicAgentLine(BuildTool tool) {
+        return switch (tool) {
+            case MAVEN -> "\n       <argLine>-XX:+EnableDynamicAgentLoading</argLine>\n";
+            case GRADLE -> "\n       tasks.test { jvmArgs(\"-XX:+EnableDynamicAgentLoading\") }\n";
+            case OTHER -> "the JVM option -XX:+EnableDynamicAgentLoading (JDK 9 and later)\n";
+        };
     }
 }

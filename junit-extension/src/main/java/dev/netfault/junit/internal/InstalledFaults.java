@@ -12,14 +12,14 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * What one test's annotations opened. Lives in the test's extension store, so JUnit closes it after
- * the test whatever its outcome; the hang guard may release it earlier.
+ * What one test's annotations opened. Lives in the test's extension store, so JUnit (5.13 and later)
+ * closes it after the test whatever its outcome; with JUnit's closing of stored {@code AutoCloseable}s
+ * switched off, the extension closes it after the test itself. The hang guard may release it earlier.
+ * Not a {@code Store.CloseableResource}: deprecated since JUnit 5.13, it may leave JUnit 6.
  */
-@SuppressWarnings("deprecation") // CloseableResource: for JUnit before 5.13, which does not close AutoCloseable store values
-public final class InstalledFaults implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+public final class InstalledFaults implements AutoCloseable {
 
     private final FaultListener listener;
     private final HeldPort heldPort;
