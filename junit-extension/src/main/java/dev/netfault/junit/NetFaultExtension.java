@@ -2,10 +2,10 @@ package dev.netfault.junit;
 
 import dev.netfault.AgentUnavailableException;
 import dev.netfault.FaultListener;
-import dev.netfault.SocketAgent;
-import dev.netfault.junit.internal.AnnotationKinds;
 import dev.netfault.HeldPort;
 import dev.netfault.Journal;
+import dev.netfault.SocketAgent;
+import dev.netfault.junit.internal.AnnotationKinds;
 import dev.netfault.junit.internal.FaultPlan;
 import dev.netfault.junit.internal.HangGuard;
 import dev.netfault.junit.internal.InstalledFaults;
@@ -200,8 +200,8 @@ final class NetFaultExtension implements BeforeAllCallback, BeforeEachCallback, 
     }
 
     private static boolean usesRandomness(FaultListener listener) {
-        return listener.faults().stream().anyMatch(f -> f.connections() instanceof dev.netfault.Connections.Random
-                || InstalledFaults.requests(f.trigger()).filter(dev.netfault.Requests.Random.class::isInstance).isPresent()
+        return listener.faults().stream().anyMatch(f -> f.connections() instanceof dev.netfault.Connections.Probability
+                || InstalledFaults.requests(f.trigger()).filter(dev.netfault.Requests.Probability.class::isInstance).isPresent()
                 || f.effect() instanceof dev.netfault.Effect.Latency l && !l.jitter().isZero());
     }
 

@@ -106,7 +106,7 @@ final class ListenerFaults {
             require(b.closeAfter() >= 0, declared, "closeAfter", "non-negative", b.closeAfter() + " " + unit(a),
                     "give when the blackhole closes, or leave it unset for never");
         }
-        return Effect.blackhole(b.closeAfter() == UNSET ? Optional.empty() : Optional.of(duration(a, b.closeAfter())));
+        return b.closeAfter() == UNSET ? Effect.blackhole() : Effect.blackhole(duration(a, b.closeAfter()));
     }
 
     /** {@return the annotation's upstream attribute, or empty} */

@@ -173,7 +173,7 @@ final class WhenAndWhich {
             return Connections.nth(nth);
         }
         if (every > 0) {
-            return Connections.every(every);
+            return Connections.everyNth(every);
         }
         return probability >= 0 ? Connections.withProbability(probability) : Connections.all();
     }
@@ -207,7 +207,7 @@ final class WhenAndWhich {
             return Requests.nth(nth);
         }
         if (every > 0) {
-            return Requests.every(every);
+            return Requests.everyNth(every);
         }
         if (onConnection > 0) {
             return Requests.nthOnConnection(onConnection);

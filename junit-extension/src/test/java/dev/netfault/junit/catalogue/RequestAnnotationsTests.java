@@ -10,6 +10,7 @@ import dev.netfault.Fault;
 import dev.netfault.FaultListener;
 import dev.netfault.Journal;
 import dev.netfault.Requests;
+import dev.netfault.internal.Selections;
 import dev.netfault.junit.InjectClose;
 import dev.netfault.junit.InjectReset;
 import dev.netfault.junit.Latency;
@@ -336,7 +337,7 @@ class RequestAnnotationsTests {
             assertThat(ProbabilityFixture.RUNS.get(1)).isEqualTo(ProbabilityFixture.RUNS.get(0));
             assertThat(ProbabilityFixture.RUNS.get(0)).hasSizeBetween(1, ProbabilityFixture.REQUESTS - 1)
                     .isEqualTo(IntStream.rangeClosed(1, ProbabilityFixture.REQUESTS)
-                            .filter(i -> Requests.withProbability(0.5).matches(i, 1, 42)).boxed().toList());
+                            .filter(i -> Selections.matches(Requests.withProbability(0.5), i, 1, 42)).boxed().toList());
         }
 
         @Test

@@ -9,6 +9,7 @@ import dev.netfault.Connections;
 import dev.netfault.Effect;
 import dev.netfault.FaultListener;
 import dev.netfault.Journal;
+import dev.netfault.internal.Selections;
 import dev.netfault.junit.InjectClose;
 import dev.netfault.junit.InjectReset;
 import dev.netfault.junit.Latency;
@@ -111,7 +112,7 @@ class SelectionAnnotationsTests {
             assertThat(ProbabilityFixture.RUNS.get(1)).isEqualTo(first);
             assertThat(first).hasSizeBetween(1, ProbabilityFixture.CONNECTIONS - 1)
                     .isEqualTo(IntStream.rangeClosed(1, ProbabilityFixture.CONNECTIONS)
-                            .filter(i -> Connections.withProbability(0.5).matches(i, 42)).boxed().toList());
+                            .filter(i -> Selections.matches(Connections.withProbability(0.5), i, 42)).boxed().toList());
         }
 
         @Test
