@@ -36,7 +36,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * }</pre>
  *
  * <p>Accepted connections are served as usual: relayed to {@link #upstream()}, or read and left
- * unanswered by a stand-alone listener; {@link InjectReset} applies to them.
+ * unanswered by a stand-alone listener; {@link Reset} applies to them.
  *
  * @since 0.1
  */

@@ -186,7 +186,7 @@ class HangGuardLifecycleTests {
         }
 
         @Test
-        @InjectReset
+        @Reset
         void passes(FaultListener server) throws IOException {
             calls.incrementAndGet();
             try (Socket client = Clients.connect(server.address())) {

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.netfault.Closure;
 import dev.netfault.FaultListener;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.RefuseConnections;
 import dev.netfault.junit.SlowAccept;
 import dev.netfault.junit.Stall;
@@ -32,7 +32,7 @@ class ApacheHttpClientTests {
     }
 
     @Test
-    @InjectReset(afterBytesToClient = 10)
+    @Reset(afterBytesToClient = 10)
     void failsWithAConnectionReset(FaultListener listener, TestReporter story) {
         Throwable thrown = catchThrowable(() -> prices.centsFor("ABC-1"));
 

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.netfault.Closure;
 import dev.netfault.FaultListener;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.RefuseConnections;
 import dev.netfault.junit.SlowAccept;
 import dev.netfault.junit.Stall;
@@ -33,7 +33,7 @@ class JdkHttpClientTests {
     }
 
     @Test
-    @InjectReset(afterBytesToClient = 10)                     // 10 bytes of the answer, then a real RST
+    @Reset(afterBytesToClient = 10)                     // 10 bytes of the answer, then a real RST
     void failsWithAConnectionReset(FaultListener listener) {
         assertThatNetworkFailure(catchThrowable(() -> prices.centsFor("ABC-1"))).isConnectionReset();
         assertThat(listener.journal()).connection(1).sentToClient(10).closedByListenerWith(Closure.RST);

@@ -5,8 +5,8 @@ import dev.netfault.junit.Blackhole;
 import dev.netfault.junit.FailAccept;
 import dev.netfault.junit.FailResolution;
 import dev.netfault.junit.HalfClose;
-import dev.netfault.junit.InjectClose;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Close;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.Latency;
 import dev.netfault.junit.LeakedServerSockets;
 import dev.netfault.junit.RefuseConnections;
@@ -88,8 +88,8 @@ public final class AnnotationKinds {
     }
 
     private static final List<Kind> ALL = List.of(
-            new Kind(InjectReset.class, true, "target", Role.LISTENER_FAULT, "reset", true),
-            new Kind(InjectClose.class, false, "target", Role.LISTENER_FAULT, "close", true),
+            new Kind(Reset.class, true, "target", Role.LISTENER_FAULT, "reset", true),
+            new Kind(Close.class, false, "target", Role.LISTENER_FAULT, "close", true),
             new Kind(Stall.class, false, "target", Role.LISTENER_FAULT, "stall", true),
             new Kind(HalfClose.class, false, "target", Role.LISTENER_FAULT, "half-close", true),
             new Kind(Latency.class, false, "target", Role.LISTENER_FAULT, "latency", false),
@@ -136,7 +136,7 @@ public final class AnnotationKinds {
         return targets;
     }
 
-    /** {@return the names of the kinds with {@code role}, such as "@InjectReset, @InjectClose or @Stall"} */
+    /** {@return the names of the kinds with {@code role}, such as "@Reset, @Close or @Stall"} */
     public static String names(Role... roles) {
         List<String> names = ALL.stream().filter(k -> List.of(roles).contains(k.role())).map(Kind::display).collect(Collectors.toList());
         if (names.size() < 2) {

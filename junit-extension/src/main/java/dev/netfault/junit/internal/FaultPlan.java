@@ -7,7 +7,7 @@ import dev.netfault.FaultListener;
 import dev.netfault.HeldPort;
 import dev.netfault.SocketAgent;
 import dev.netfault.Target;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.NetFaultConfig;
 import dev.netfault.junit.LeakedServerSockets;
 import dev.netfault.junit.SlowAccept;
@@ -91,9 +91,9 @@ public final class FaultPlan {
             }
             if (!resets.isEmpty()) {
                 Declared<?> first = resets.get(0);
-                String what = first.annotation() instanceof InjectReset ? "a reset would never fire" : first.name() + " would never take effect";
+                String what = first.annotation() instanceof Reset ? "a reset would never fire" : first.name() + " would never take effect";
                 throw contradiction(leak, first, "a leaky server never serves its connections, so " + what,
-                        "test the " + (first.annotation() instanceof InjectReset ? "reset" : first.name()) + " and the leak in separate tests");
+                        "test the " + (first.annotation() instanceof Reset ? "reset" : first.name()) + " and the leak in separate tests");
             }
         }
         AgentPlan agentPlan = AgentPlan.of(context, summary);

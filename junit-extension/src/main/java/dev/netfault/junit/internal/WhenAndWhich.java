@@ -4,7 +4,7 @@ import dev.netfault.Connections;
 import dev.netfault.Direction;
 import dev.netfault.Requests;
 import dev.netfault.Trigger;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import java.lang.annotation.Annotation;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,7 +102,7 @@ final class WhenAndWhich {
             }
         }
         String at = kind.oneShot() ? "at which the " + kind.noun() + " fires" : "at which the " + kind.noun() + " starts";
-        String zero = kind.type() == InjectReset.class ? "0 resets before the first byte" : "0: before the first byte";
+        String zero = kind.type() == Reset.class ? "0 resets before the first byte" : "0: before the first byte";
         String unit = unit(a);
         requireNonNegative(declared, "afterBytesFromClient", "give the byte offset " + at + " (" + zero + ")");
         requireNonNegative(declared, "afterBytesToClient", "give the byte offset " + at + " (" + zero + ")");
@@ -149,7 +149,7 @@ final class WhenAndWhich {
     private static Connections connections(Declared<?> declared, AnnotationKinds.Kind kind, List<String> set) {
         Annotation a = declared.annotation();
         String noun = kind.noun();
-        boolean reset = kind.type() == InjectReset.class;
+        boolean reset = kind.type() == Reset.class;
         int first = intAttr(a, "firstConnections");
         int nth = intAttr(a, "connection");
         int every = intAttr(a, "everyNthConnection");

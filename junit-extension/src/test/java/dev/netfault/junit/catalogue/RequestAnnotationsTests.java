@@ -11,8 +11,8 @@ import dev.netfault.FaultListener;
 import dev.netfault.Journal;
 import dev.netfault.Requests;
 import dev.netfault.internal.Selections;
-import dev.netfault.junit.InjectClose;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Close;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.Latency;
 import dev.netfault.junit.NetFault;
 import dev.netfault.junit.NetFaultConfig;
@@ -101,7 +101,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(firstRequests = 2)
+        @Reset(firstRequests = 2)
         void firstRequestsFailsTwoRequestsThenServesTheRest(FaultListener listener) throws IOException {
             assertThat(askOnConnections(listener, 3, 1)).containsExactly(List.of("reset"), List.of("reset"), List.of("ping"));
             try (Socket socket = Sockets.connect(listener.address())) {
@@ -110,7 +110,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectClose(request = 2)
+        @Close(request = 2)
         void requestClosesTheConnectionAsTheNthRequestStartsAndTheServerNeverSeesIt(FaultListener listener, Journal journal)
                 throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
@@ -121,25 +121,25 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(everyNthRequest = 3)
+        @Reset(everyNthRequest = 3)
         void everyNthRequestCountsAcrossConnections(FaultListener listener) throws IOException {
             assertThat(askOnConnections(listener, 2, 3)).containsExactly(List.of("ping", "ping", "reset"), List.of("ping", "ping", "reset"));
         }
 
         @Test
-        @InjectReset(requestOnConnection = 2)
+        @Reset(requestOnConnection = 2)
         void requestOnConnectionHitsTheFirstReuseOfEachConnection(FaultListener listener) throws IOException {
             assertThat(askOnConnections(listener, 2, 2)).containsExactly(List.of("ping", "reset"), List.of("ping", "reset"));
         }
 
         @Test
-        @InjectReset(connection = 2, requestOnConnection = 2)
+        @Reset(connection = 2, requestOnConnection = 2)
         void aConnectionSelectionNarrowsARequestSelection(FaultListener listener) throws IOException {
             assertThat(askOnConnections(listener, 2, 2)).containsExactly(List.of("ping", "ping"), List.of("ping", "reset"));
         }
 
         @Test
-        @InjectClose(request = 2, afterResponseBytes = 2)
+        @Close(request = 2, afterResponseBytes = 2)
         void afterResponseBytesCutsTheSelectedResponseAtTheOffset(FaultListener listener) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(askOn(socket, 2)).containsExactly("ping", "pi");
@@ -147,7 +147,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(afterResponseBytes = 0)
+        @Reset(afterResponseBytes = 0)
         void afterResponseBytesWithoutASelectionFiresOnTheFirstResponse(FaultListener listener) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(ask(socket)).isEqualTo("reset");
@@ -155,7 +155,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(request = 1, afterResponseEnd = true)
+        @Reset(request = 1, afterResponseEnd = true)
         void afterResponseEndLosesTheNextRequest(FaultListener listener, Journal journal) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(askOn(socket, 2)).containsExactly("ping", "reset");
@@ -165,7 +165,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectClose(afterIdle = 300)
+        @Close(afterIdle = 300)
         void afterIdleClosesAnIdleConnectionLikeAKeepAliveTimeout(FaultListener listener, Journal journal) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(ask(socket)).isEqualTo("ping");
@@ -175,7 +175,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectClose(idleBeforeRequest = 300)
+        @Close(idleBeforeRequest = 300)
         void idleBeforeRequestIsTheStaleKeepAliveRaceWithAFin(FaultListener listener, Journal journal) throws Exception {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(askOn(socket, 2)).as("at once: not idle").containsExactly("ping", "ping");
@@ -187,7 +187,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(idleBeforeRequest = 300)
+        @Reset(idleBeforeRequest = 300)
         void idleBeforeRequestWithAResetReadsConnectionReset(FaultListener listener) throws Exception {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(ask(socket)).isEqualTo("ping");
@@ -236,7 +236,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(firstRequests = 2)
+        @Reset(firstRequests = 2)
         void firstRequestsFailsTwoThenServes(NetFault netfault, Journal journal) throws IOException {
             netfault.aimAt("localhost:" + peer.port());
             List<String> fates = new ArrayList<>();
@@ -250,7 +250,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectClose(idleBeforeRequest = 300)
+        @Close(idleBeforeRequest = 300)
         void idleBeforeRequestLosesTheRequestOnTheRealConnection(NetFault netfault) throws Exception {
             netfault.aimAt("localhost:" + peer.port());
             try (Socket socket = connectAsTheApplicationDoes()) {
@@ -267,7 +267,7 @@ class RequestAnnotationsTests {
     class StandAlone {
 
         @Test
-        @InjectReset(request = 2)
+        @Reset(request = 2)
         void requestCountsTheRequestsOfAllConnections(FaultListener listener, Journal journal) throws IOException {
             try (Socket first = Sockets.connect(listener.address()); Socket second = Sockets.connect(listener.address())) {
                 first.getOutputStream().write("one".getBytes(US_ASCII));
@@ -278,7 +278,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectClose(firstRequests = 1)
+        @Close(firstRequests = 1)
         void firstRequestsClosesTheFirst(FaultListener listener) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(ask(socket)).isEqualTo("EOF");
@@ -300,7 +300,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(connection = 99)
+        @Reset(connection = 99)
         void addFaultTakesTheCoreRequestFaults(FaultListener listener) throws IOException {
             peer = RecordingServer.echo();
             listener.proxyTo(peer.address());
@@ -357,7 +357,7 @@ class RequestAnnotationsTests {
         static final List<List<Integer>> RUNS = new CopyOnWriteArrayList<>();
 
         @Test
-        @InjectReset(requestProbability = 0.5)
+        @Reset(requestProbability = 0.5)
         void recordsWhichRequestsWereReset(FaultListener listener, Journal journal) throws IOException {
             try (RecordingServer peer = RecordingServer.echo()) {
                 listener.proxyTo(peer.address());
@@ -374,7 +374,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(requestProbability = 1, afterResponseBytes = 2)
+        @Reset(requestProbability = 1, afterResponseBytes = 2)
         void failsAfterAResponse(FaultListener listener) throws IOException {
             try (RecordingServer peer = RecordingServer.echo()) {
                 listener.proxyTo(peer.address());

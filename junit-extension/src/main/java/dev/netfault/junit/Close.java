@@ -27,7 +27,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @Inherited
 @ExtendWith(NetFaultExtension.class)
 @ResourceLock(providers = TargetLocks.class)
-public @interface InjectClose {
+public @interface Close {
 
     /** The value of an attribute that is not set. */
     long UNSET = Long.MIN_VALUE;

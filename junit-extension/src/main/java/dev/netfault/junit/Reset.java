@@ -39,7 +39,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  *
  * <pre>{@code
  * @Test
- * @InjectReset(afterBytesToClient = 100, firstConnections = 1)
+ * @Reset(afterBytesToClient = 100, firstConnections = 1)
  * void retriesATruncatedResponse(FaultListener server) { ... }
  * }</pre>
  *
@@ -52,10 +52,10 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
-@Repeatable(InjectResets.class)
+@Repeatable(Resets.class)
 @ExtendWith(NetFaultExtension.class)
 @ResourceLock(providers = TargetLocks.class)
-public @interface InjectReset {
+public @interface Reset {
 
     /** The value of an attribute that is not set. */
     long UNSET = Long.MIN_VALUE;
