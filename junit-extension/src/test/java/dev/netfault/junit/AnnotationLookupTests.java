@@ -66,7 +66,7 @@ class AnnotationLookupTests {
     }
 
     @Fixture
-    @Reset(connection = 2)
+    @Reset(nthConnection = 2)
     static class ClassLevelFixture {
 
         @Test
@@ -87,7 +87,7 @@ class AnnotationLookupTests {
         }
 
         @Test
-        @SlowAccept(never = true)
+        @SlowAccept(neverAccept = true)
         void annotationsOfAnotherTypeAddToTheClassFault(FaultListener server, Journal journal) throws IOException {
             assertThat(server.faults()).containsExactly(Fault.reset().on(Connections.nth(2)));
             try (Socket client = Sockets.connect(server.address())) {
@@ -175,7 +175,7 @@ class AnnotationLookupTests {
         }
     }
 
-    @Reset(connection = 3)
+    @Reset(nthConnection = 3)
     abstract static class BaseWithAReset {
     }
 

@@ -120,7 +120,7 @@ class CleanupTests {
      * (after the extension installed the faults), some fail at the end, some are aborted.
      */
     @Fixture
-    @Reset(connection = 1_000) // the class-level fault; the methods' own replace it, except in relaysAndPassesThrough
+    @Reset(nthConnection = 1_000) // the class-level fault; the methods' own replace it, except in relaysAndPassesThrough
     static class ManyTestsFixture {
 
         static final int REPETITIONS = 60;
@@ -180,7 +180,7 @@ class CleanupTests {
         }
 
         @RepeatedTest(REPETITIONS)
-        @SlowAccept(never = true)
+        @SlowAccept(neverAccept = true)
         void queuesConnectionsItNeverAccepts(FaultListener server, RepetitionInfo repetition) throws IOException {
             try (Socket first = Sockets.connect(server.address()); Socket second = Sockets.connect(server.address())) {
                 assertThat(first.isConnected() && second.isConnected()).isTrue();

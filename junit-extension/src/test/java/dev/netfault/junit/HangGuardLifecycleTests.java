@@ -162,7 +162,7 @@ class HangGuardLifecycleTests {
         static final AtomicInteger port = new AtomicInteger();
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void passes(FaultListener server) {
             port.set(server.port());
         }

@@ -253,7 +253,7 @@ class HangGuardTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void connectsWithoutATimeout(FaultListener server) throws IOException {
             try (Socket client = new Socket()) {
                 client.connect(server.address());
@@ -284,13 +284,13 @@ class HangGuardTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void sendsWithoutTimeouts(FaultListener server) throws IOException, InterruptedException {
             HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri("http")).build(), HttpResponse.BodyHandlers.discarding());
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void connectsWithATimeoutLongerThanTheGuard(FaultListener server) throws IOException {
             try (Socket client = new Socket()) {
                 client.connect(server.address(), 60_000);

@@ -58,7 +58,7 @@ class MisconfigurationTests {
                 arguments("negativeConnection", "@Reset on method 'negativeConnection()': connection must be non-negative"
                         + " (0 means every connection), but was -3. Fix: give the number of the one connection to reset, 1 for the first."),
                 arguments("firstConnectionsAndConnection", "@Reset on method 'firstConnectionsAndConnection()' sets both"
-                        + " firstConnections = 2 and connection = 3, which select connections in two ways."
+                        + " firstConnections = 2 and nthConnection = 3, which select connections in two ways."
                         + " Fix: keep one, or repeat @Reset for each selection."),
                 arguments("twoByteTriggers", "@Reset on method 'twoByteTriggers()'"
                         + twoTriggers.formatted("afterBytesFromClient = 1 and afterBytesToClient = 2")),
@@ -68,8 +68,8 @@ class MisconfigurationTests {
                         + " (0 means every connection), but was -1. Fix: give the number of the one connection to reset, 1 for the first."),
                 arguments("negativeAcceptDelay", "@SlowAccept on method 'negativeAcceptDelay()': delay must be non-negative,"
                         + " but was -5 milliseconds. Fix: give how long the listener waits before each accept."),
-                arguments("neverWithADelay", "@SlowAccept on method 'neverWithADelay()': delay must be unset when never = true, but was 100."
-                        + " Fix: remove delay (the listener never accepts) or never = true (it accepts one connection per delay)."),
+                arguments("neverWithADelay", "@SlowAccept on method 'neverWithADelay()': delay must be unset when neverAccept = true, but was 100."
+                        + " Fix: remove delay (the listener never accepts) or neverAccept = true (it accepts one connection per delay)."),
                 arguments("backlogZero", "@SlowAccept on method 'backlogZero()': backlog must be at least 1, but was 0."
                         + " Fix: Linux queues backlog + 1 connections; use 1 for the smallest queue."),
                 arguments("leakLimitZero", "@LeakedServerSockets on method 'leakLimitZero()': limit must be at least 1, but was 0."
@@ -186,13 +186,13 @@ class MisconfigurationTests {
         }
 
         @Test
-        @Reset(connection = -3)
+        @Reset(nthConnection = -3)
         void negativeConnection() {
             reached.incrementAndGet();
         }
 
         @Test
-        @Reset(firstConnections = 2, connection = 3)
+        @Reset(firstConnections = 2, nthConnection = 3)
         void firstConnectionsAndConnection() {
             reached.incrementAndGet();
         }
@@ -211,7 +211,7 @@ class MisconfigurationTests {
 
         @Test
         @Reset
-        @Reset(connection = -1)
+        @Reset(nthConnection = -1)
         void oneBadRepeatedReset() {
             reached.incrementAndGet();
         }
@@ -223,7 +223,7 @@ class MisconfigurationTests {
         }
 
         @Test
-        @SlowAccept(never = true, delay = 100)
+        @SlowAccept(neverAccept = true, delay = 100)
         void neverWithADelay() {
             reached.incrementAndGet();
         }
@@ -374,7 +374,7 @@ class MisconfigurationTests {
         }
 
         @Test
-        @Reset(afterBytesFromClient = 0, firstConnections = 0, connection = 0, after = Reset.UNSET)
+        @Reset(afterBytesFromClient = 0, firstConnections = 0, nthConnection = 0, after = Reset.UNSET)
         void zeroOffsetsAndSelections(FaultListener server) {
             assertThat(server.faults()).hasSize(1);
         }

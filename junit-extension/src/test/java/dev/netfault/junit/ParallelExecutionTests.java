@@ -123,7 +123,7 @@ class ParallelExecutionTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void letsConnectsTimeOut(FaultListener server, Journal journal) throws Exception {
             together(server);
             for (int i = 0; i < 2; i++) {

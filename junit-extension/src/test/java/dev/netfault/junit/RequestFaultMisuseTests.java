@@ -125,13 +125,13 @@ class RequestFaultMisuseTests {
         }
 
         @Test
-        @Reset(firstRequests = 2, request = 3)
+        @Reset(firstRequests = 2, nthRequest = 3)
         void firstRequestsAndRequest() {
             reached.incrementAndGet();
         }
 
         @Test
-        @Reset(request = 2, afterIdle = 100)
+        @Reset(nthRequest = 2, afterIdle = 100)
         void requestAndAfterIdle() {
             reached.incrementAndGet();
         }
@@ -143,7 +143,7 @@ class RequestFaultMisuseTests {
         }
 
         @Test
-        @Reset(request = -1)
+        @Reset(nthRequest = -1)
         void negativeRequest() {
             reached.incrementAndGet();
         }
@@ -179,7 +179,7 @@ class RequestFaultMisuseTests {
         }
 
         @Test
-        @Reset(requestOnConnection = -1)
+        @Reset(nthRequestOnConnection = -1)
         void negativeRequestOnConnection() {
             reached.incrementAndGet();
         }
@@ -222,7 +222,7 @@ class RequestFaultMisuseTests {
 
         @Test
         void fewerRequestsThanTheSelectedOne() {
-            assertThat(message("sendsOneRequest")).contains("@Reset(request = 3) on method 'sendsOneRequest()' (reset on request #3"
+            assertThat(message("sendsOneRequest")).contains("@Reset(nthRequest = 3) on method 'sendsOneRequest()' (reset on request #3"
                     + " on every connection): the client sent 1 request, and the fault waited for request #3: fewer requests than expected."
                     + " Fix: make the test send 3 requests, or aim at request 1.");
         }
@@ -235,7 +235,7 @@ class RequestFaultMisuseTests {
 
         @Test
         void noReuseForARequestOnTheConnection() {
-            assertThat(message("neverReuses")).contains("@Reset(requestOnConnection = 2)")
+            assertThat(message("neverReuses")).contains("@Reset(nthRequestOnConnection = 2)")
                     .contains("the client sent 2 requests, and the fault waited for request #2 of each connection: no connection carried 2"
                             + " requests (at most 1): the client did not reuse its connections");
         }
@@ -267,7 +267,7 @@ class RequestFaultMisuseTests {
 
         @Test
         void aResponseThatNeverEnded() {
-            assertThat(message("responseNeverEnds")).contains("@Close(request = 1, afterResponseEnd)")
+            assertThat(message("responseNeverEnds")).contains("@Close(nthRequest = 1, afterResponseEnd)")
                     .contains("never ended: a response ends when the client starts its next request on the same connection or closes its side");
         }
 
@@ -323,7 +323,7 @@ class RequestFaultMisuseTests {
         }
 
         @Test
-        @Reset(request = 3)
+        @Reset(nthRequest = 3)
         void sendsOneRequest(FaultListener listener) throws IOException {
             send(listener, 1);
         }
@@ -334,7 +334,7 @@ class RequestFaultMisuseTests {
         }
 
         @Test
-        @Reset(requestOnConnection = 2)
+        @Reset(nthRequestOnConnection = 2)
         void neverReuses(FaultListener listener) throws IOException {
             send(listener, 1);
             send(listener, 1);
@@ -368,7 +368,7 @@ class RequestFaultMisuseTests {
         }
 
         @Test
-        @Close(request = 1, afterResponseEnd = true)
+        @Close(nthRequest = 1, afterResponseEnd = true)
         void responseNeverEnds(FaultListener listener, dev.netfault.Journal journal) throws IOException {
             Socket socket = Sockets.connect(listener.address());
             kept = socket;
@@ -377,14 +377,14 @@ class RequestFaultMisuseTests {
         }
 
         @Test
-        @Reset(connection = 99)
+        @Reset(nthConnection = 99)
         void addedInCode(FaultListener listener) throws IOException {
             listener.addFault(Fault.reset().onRequest(Requests.nth(5)));
             send(listener, 1);
         }
 
         @Test
-        @Reset(request = 2)
+        @Reset(nthRequest = 2)
         void firesOnce(FaultListener listener) throws IOException {
             send(listener, 1);
             try (Socket socket = Sockets.connect(listener.address())) {

@@ -213,7 +213,7 @@ class ResetTests {
 
         @Test
         @Reset(afterBytesToClient = 100, firstConnections = 2)
-        @Reset(afterBytesFromClient = 7, connection = 3)
+        @Reset(afterBytesFromClient = 7, nthConnection = 3)
         @Reset(after = 2, unit = TimeUnit.SECONDS)
         void mapsAttributesToFaults(FaultListener server) {
             assertThat(server.faults()).containsExactly(
@@ -302,7 +302,7 @@ class ResetTests {
         }
 
         @Test
-        @Reset(connection = 2)
+        @Reset(nthConnection = 2)
         void resetsOnlyTheSecondConnection(FaultListener server, Journal journal) throws IOException {
             for (int i = 1; i <= 3; i++) {
                 try (Socket client = Sockets.connect(server.address())) {

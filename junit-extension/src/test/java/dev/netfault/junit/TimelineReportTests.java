@@ -313,7 +313,7 @@ class TimelineReportTests {
         }
 
         @Test
-        @Reset(request = 2)
+        @Reset(nthRequest = 2)
         void failsOnRequestTwo(FaultListener listener) throws IOException {
             try (dev.netfault.testsupport.RecordingServer peer = dev.netfault.testsupport.RecordingServer.echo()) {
                 listener.proxyTo(peer.address());

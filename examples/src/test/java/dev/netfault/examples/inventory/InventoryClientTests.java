@@ -135,7 +135,7 @@ class InventoryClientTests {
     class WhenTheServiceAcceptsSlowly {
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void failsFastWithItsConnectTimeoutWhenTheAcceptQueueIsFull(FaultListener netfault, Journal journal, TestReporter story) {
             InventoryClient client = clientOf(netfault).connectTimeout(Duration.ofMillis(200)).build();
 

@@ -43,7 +43,7 @@ class ApacheHttpClientTests {
     }
 
     @Test
-    @SlowAccept(never = true, queueFull = true)
+    @SlowAccept(neverAccept = true, fillAcceptQueue = true)
     void failsWithAConnectTimeout(FaultListener listener, TestReporter story) {
         Throwable thrown = catchThrowable(() -> prices.centsFor("ABC-1"));
 

@@ -40,7 +40,7 @@ class JdkHttpClientTests {
     }
 
     @Test
-    @SlowAccept(never = true, queueFull = true)               // the accept queue is full: the kernel drops the SYNs
+    @SlowAccept(neverAccept = true, fillAcceptQueue = true)               // the accept queue is full: the kernel drops the SYNs
     void failsWithAConnectTimeout(FaultListener listener) {
         assertThatNetworkFailure(catchThrowable(() -> prices.centsFor("ABC-1"))).isConnectTimeout();
         assertThat(listener.journal()).hasAccepted(0);

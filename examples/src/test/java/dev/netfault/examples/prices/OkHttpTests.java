@@ -42,7 +42,7 @@ class OkHttpTests {
     }
 
     @Test
-    @SlowAccept(never = true, queueFull = true)
+    @SlowAccept(neverAccept = true, fillAcceptQueue = true)
     void failsWithAConnectTimeout(FaultListener listener, TestReporter story) {
         Throwable thrown = catchThrowable(() -> prices.centsFor("ABC-1"));
 

@@ -139,9 +139,9 @@ public final class FaultPlan {
             ListenerFaults.require(a.backlog() >= 1, declared, "backlog", "at least 1", a.backlog(),
                     "Linux queues backlog + 1 connections; use 1 for the smallest queue");
             builder.backlog(a.backlog());
-            if (a.never()) {
-                ListenerFaults.require(a.delay() == SlowAccept.UNSET, declared, "delay", "unset when never = true", a.delay(),
-                        "remove delay (the listener never accepts) or never = true (it accepts one connection per delay)");
+            if (a.neverAccept()) {
+                ListenerFaults.require(a.delay() == SlowAccept.UNSET, declared, "delay", "unset when neverAccept = true", a.delay(),
+                        "remove delay (the listener never accepts) or neverAccept = true (it accepts one connection per delay)");
                 builder.neverAccept();
             } else {
                 long delay = a.delay() == SlowAccept.UNSET ? SlowAccept.DEFAULT_DELAY_MILLIS : a.unit().toMillis(a.delay());
@@ -149,12 +149,12 @@ public final class FaultPlan {
                         "give how long the listener waits before each accept");
                 builder.acceptDelay(Duration.ofMillis(delay));
             }
-            if (a.queueFull()) {
+            if (a.fillAcceptQueue()) {
                 builder.fillAcceptQueue();
             }
-            summary.add("@SlowAccept: " + (a.never() ? "never accepts" : "accepts one connection per "
+            summary.add("@SlowAccept: " + (a.neverAccept() ? "never accepts" : "accepts one connection per "
                     + (a.delay() == SlowAccept.UNSET ? SlowAccept.DEFAULT_DELAY_MILLIS + " ms" : a.delay() + " " + unit(a.unit())))
-                    + ", backlog " + a.backlog() + (a.queueFull() ? ", accept queue full from the start" : ""));
+                    + ", backlog " + a.backlog() + (a.fillAcceptQueue() ? ", accept queue full from the start" : ""));
             if (!a.upstream().isEmpty() && target != null) {
                 throw new ExtensionConfigurationException(targetSource.describe() + " aims at target " + target + ", and " + declared.describe()
                         + " names upstream \"" + a.upstream() + "\": with a target, the listener relays to the target itself."

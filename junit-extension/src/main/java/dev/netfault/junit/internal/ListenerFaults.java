@@ -61,7 +61,7 @@ final class ListenerFaults {
         return fault;
     }
 
-    /** {@return the annotation with the shared attributes it sets and where, such as "@Reset(request = 3) on method 'x()'"} */
+    /** {@return the annotation with the shared attributes it sets and where, such as "@Reset(nthRequest = 3) on method 'x()'"} */
     static String source(Declared<?> declared) {
         List<String> set = WhenAndWhich.read(declared, kindOf(declared)).set();
         return declared.name() + (set.isEmpty() ? "" : "(" + String.join(", ", set) + ")") + " on " + declared.where();

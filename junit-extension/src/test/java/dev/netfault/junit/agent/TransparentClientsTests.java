@@ -186,7 +186,7 @@ class TransparentClientsTests {
     }
 
     @Nested
-    @DisplayName("@SlowAccept(never = true, queueFull = true) aimed: the client's own connect timeout fires, for real")
+    @DisplayName("@SlowAccept(neverAccept = true, fillAcceptQueue = true) aimed: the client's own connect timeout fires, for real")
     class ConnectTimeout {
 
         private long start;
@@ -202,7 +202,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void socket(NetFault netfault, Journal journal) {
             aimAt(netfault, echo.port());
             assertThatThrownBy(() -> Clients.socketEcho("localhost", echo.port(), "ping"))
@@ -211,7 +211,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void nonBlockingSocketChannelNeverFinishesConnecting(NetFault netfault, Journal journal) {
             aimAt(netfault, echo.port());
             assertThatThrownBy(() -> Clients.selectorEcho("localhost", echo.port(), "ping", Clients.CONNECT_TIMEOUT))
@@ -220,7 +220,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void httpUrlConnection(NetFault netfault, Journal journal) {
             aimAt(netfault, web.port());
             assertThatThrownBy(() -> Clients.urlConnectionGet(web.url()))
@@ -229,7 +229,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void httpClient(NetFault netfault, Journal journal) {
             aimAt(netfault, web.port());
             assertThat(Outcome.of(() -> Clients.httpClientGet(Clients.httpClient(), web.url()))).isEqualTo(Outcome.of(
@@ -240,7 +240,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void okHttp(NetFault netfault, Journal journal) {
             aimAt(netfault, web.port());
             OkHttpClient client = Clients.okHttp();
@@ -254,7 +254,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void h2JdbcDriverAfterItsOwnTwoSecondConnectTimeout(NetFault netfault, Journal journal) {
             aimAt(netfault, h2.port());
             assertThat(Outcome.of(() -> Clients.jdbcSum(h2.url("slow"), 10))).isEqualTo(Outcome.of(

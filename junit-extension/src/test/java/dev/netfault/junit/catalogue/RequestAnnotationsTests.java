@@ -110,7 +110,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @Close(request = 2)
+        @Close(nthRequest = 2)
         void requestClosesTheConnectionAsTheNthRequestStartsAndTheServerNeverSeesIt(FaultListener listener, Journal journal)
                 throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
@@ -127,19 +127,19 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @Reset(requestOnConnection = 2)
+        @Reset(nthRequestOnConnection = 2)
         void requestOnConnectionHitsTheFirstReuseOfEachConnection(FaultListener listener) throws IOException {
             assertThat(askOnConnections(listener, 2, 2)).containsExactly(List.of("ping", "reset"), List.of("ping", "reset"));
         }
 
         @Test
-        @Reset(connection = 2, requestOnConnection = 2)
+        @Reset(nthConnection = 2, nthRequestOnConnection = 2)
         void aConnectionSelectionNarrowsARequestSelection(FaultListener listener) throws IOException {
             assertThat(askOnConnections(listener, 2, 2)).containsExactly(List.of("ping", "ping"), List.of("ping", "reset"));
         }
 
         @Test
-        @Close(request = 2, afterResponseBytes = 2)
+        @Close(nthRequest = 2, afterResponseBytes = 2)
         void afterResponseBytesCutsTheSelectedResponseAtTheOffset(FaultListener listener) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(askOn(socket, 2)).containsExactly("ping", "pi");
@@ -155,7 +155,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @Reset(request = 1, afterResponseEnd = true)
+        @Reset(nthRequest = 1, afterResponseEnd = true)
         void afterResponseEndLosesTheNextRequest(FaultListener listener, Journal journal) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(askOn(socket, 2)).containsExactly("ping", "reset");
@@ -197,7 +197,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @Latency(value = 400, request = 2, direction = Direction.TO_CLIENT)
+        @Latency(value = 400, nthRequest = 2, direction = Direction.TO_CLIENT)
         void aLastingEffectStartsAtTheSelectedRequest(FaultListener listener) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 long start = System.nanoTime();
@@ -267,7 +267,7 @@ class RequestAnnotationsTests {
     class StandAlone {
 
         @Test
-        @Reset(request = 2)
+        @Reset(nthRequest = 2)
         void requestCountsTheRequestsOfAllConnections(FaultListener listener, Journal journal) throws IOException {
             try (Socket first = Sockets.connect(listener.address()); Socket second = Sockets.connect(listener.address())) {
                 first.getOutputStream().write("one".getBytes(US_ASCII));
@@ -300,7 +300,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @Reset(connection = 99)
+        @Reset(nthConnection = 99)
         void addFaultTakesTheCoreRequestFaults(FaultListener listener) throws IOException {
             peer = RecordingServer.echo();
             listener.proxyTo(peer.address());

@@ -83,7 +83,7 @@ class SelectionAnnotationsTests {
         }
 
         @Test
-        @Close(connection = 3)
+        @Close(nthConnection = 3)
         void connectionClosesOnlyTheNth(FaultListener listener) throws IOException {
             listener.proxyTo(peer.address());
             assertThat(fates(listener, 4)).containsExactly("ping", "ping", "EOF", "ping");
@@ -167,7 +167,7 @@ class SelectionAnnotationsTests {
         static final List<List<Integer>> RUNS = new CopyOnWriteArrayList<>();
 
         @Test
-        @Reset(probability = 0.5)
+        @Reset(connectionProbability = 0.5)
         void recordsWhichConnectionsWereReset(FaultListener listener, Journal journal) throws IOException {
             for (int i = 0; i < CONNECTIONS; i++) {
                 try (Socket socket = Sockets.connect(listener.address())) {
@@ -187,7 +187,7 @@ class SelectionAnnotationsTests {
         static volatile long lastSeed;
 
         @Test
-        @Reset(probability = 0.5)
+        @Reset(connectionProbability = 0.5)
         void givesUpAfterAReset(FaultListener listener) {
             lastSeed = listener.seed();
             fail("the application gave up");
