@@ -232,7 +232,7 @@ final class NetFaultExtension implements BeforeAllCallback, BeforeEachCallback, 
         InstalledFaults faults = installed(extensionContext).orElseThrow(() -> new ParameterResolutionException(
                 "netfault cannot resolve the " + target + ": no netfault fault is installed for it. Fault handles exist for test"
                         + " methods, @BeforeEach and @AfterEach methods of tests annotated (or in a class annotated) with"
-                        + " " + AnnotationKinds.names(AnnotationKinds.Role.LISTENER_FAULT, AnnotationKinds.Role.LISTENER, AnnotationKinds.Role.AGENT_RULE) + "."));
+                        + " " + AnnotationKinds.names(AnnotationKinds.Role.values()) + "."));
         if (type == HeldPort.class) {
             return faults.heldPort().orElseThrow(() -> new ParameterResolutionException("netfault cannot resolve the " + target
                     + ": a HeldPort comes from @LeakedServerSockets(Leak.PORT), and the test has none. Fix: add Leak.PORT to @LeakedServerSockets."));

@@ -55,7 +55,7 @@ class MisconfigurationTests {
                         + " but was -2 seconds. Fix: give the time after accept at which the reset fires."),
                 arguments("negativeFirstConnections", "@Reset on method 'negativeFirstConnections()': firstConnections must be"
                         + " non-negative (0 means every connection), but was -1. Fix: give how many connections, from the first, are reset."),
-                arguments("negativeConnection", "@Reset on method 'negativeConnection()': connection must be non-negative"
+                arguments("negativeConnection", "@Reset on method 'negativeConnection()': nthConnection must be non-negative"
                         + " (0 means every connection), but was -3. Fix: give the number of the one connection to reset, 1 for the first."),
                 arguments("firstConnectionsAndConnection", "@Reset on method 'firstConnectionsAndConnection()' sets both"
                         + " firstConnections = 2 and nthConnection = 3, which select connections in two ways."
@@ -64,7 +64,7 @@ class MisconfigurationTests {
                         + twoTriggers.formatted("afterBytesFromClient = 1 and afterBytesToClient = 2")),
                 arguments("aByteAndATimeTrigger", "@Reset on method 'aByteAndATimeTrigger()'"
                         + twoTriggers.formatted("afterBytesToClient = 1 and after = 5")),
-                arguments("oneBadRepeatedReset", "@Reset on method 'oneBadRepeatedReset()': connection must be non-negative"
+                arguments("oneBadRepeatedReset", "@Reset on method 'oneBadRepeatedReset()': nthConnection must be non-negative"
                         + " (0 means every connection), but was -1. Fix: give the number of the one connection to reset, 1 for the first."),
                 arguments("negativeAcceptDelay", "@SlowAccept on method 'negativeAcceptDelay()': delay must be non-negative,"
                         + " but was -5 milliseconds. Fix: give how long the listener waits before each accept."),
@@ -103,6 +103,9 @@ class MisconfigurationTests {
                         + " \"host\" or \":port\", such as \"db.internal:5432\", but was \"::1:8080\". Fix: name where the application"
                         + " connects (an IPv6 address in a target must be written in brackets, but was \"::1:8080\": write \"[::1]:8080\""
                         + " for that address and port 8080, or \"[::1:8080]\" for the address on any port)."),
+                arguments("refuseWithoutATarget", "@RefuseConnections on method 'refuseWithoutATarget()': value must name where the"
+                        + " application connects, \"host:port\", \"host\" or \":port\", such as \"db.internal:5432\", but was empty. Fix: give"
+                        + " the target; to refuse connections to the test's own fault listener, use @ListenerDown instead."),
                 arguments("twoResetsWithTwoUpstreams", "@Reset on method 'twoResetsWithTwoUpstreams()' contradicts @Reset"
                         + " on method 'twoResetsWithTwoUpstreams()'" + twoUpstreams));
     }
@@ -285,6 +288,12 @@ class MisconfigurationTests {
         @Test
         @RefuseConnections("::1:8080")
         void ipv6WithoutBrackets() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        @RefuseConnections(" ")
+        void refuseWithoutATarget() {
             reached.incrementAndGet();
         }
 

@@ -105,7 +105,7 @@ class ParameterInjectionTests {
             EngineExecutionResults results = Kit.run(WrongHandleFixture.class);
             String fix = ": the test's annotations open no fault listener. Fix: take a HeldPort (with @LeakedServerSockets(Leak.PORT)),"
                     + " or add Leak.CONNECTIONS or one of @Reset, @Close, @Stall, @HalfClose, @Latency, @Bandwidth, @Slice,"
-                    + " @SlowClose, @Blackhole, @SlowAccept or @LeakedServerSockets.";
+                    + " @SlowClose, @Blackhole, @SlowAccept, @LeakedServerSockets or @ListenerDown.";
             assertThat(Kit.failure(results, "listenerWithAHeldPort")).isInstanceOf(ParameterResolutionException.class)
                     .hasMessage("netfault cannot resolve the parameter FaultListener of listenerWithAHeldPort()" + fix);
             assertThat(Kit.failure(results, "journalWithAHeldPort")).isInstanceOf(ParameterResolutionException.class)
@@ -119,7 +119,7 @@ class ParameterInjectionTests {
             return "netfault cannot resolve the parameter FaultListener of " + executable + ": no netfault fault is installed for it."
                     + " Fault handles exist for test methods, @BeforeEach and @AfterEach methods of tests annotated"
                     + " (or in a class annotated) with @Reset, @Close, @Stall, @HalfClose, @Latency, @Bandwidth, @Slice,"
-                    + " @SlowClose, @Blackhole, @SlowAccept, @LeakedServerSockets, @RefuseConnections, @TimeOutConnections, @FailResolution or @FailAccept.";
+                    + " @SlowClose, @Blackhole, @SlowAccept, @LeakedServerSockets, @ListenerDown, @RefuseConnections, @TimeOutConnections, @FailResolution or @FailAccept.";
         }
     }
 

@@ -55,16 +55,16 @@ class RequestFaultMisuseTests {
                             + " fires at one point. Fix: keep one, or repeat @Reset for resets at several points (the first to fire wins)."),
                     arguments("idleAndRace", "@Close on method '%s()' sets both afterIdle = 100 and idleBeforeRequest = 100, but one"
                             + " close fires at one point. Fix: keep one."),
-                    arguments("firstRequestsAndRequest", at + " sets both firstRequests = 2 and request = 3, which select requests in two"
+                    arguments("firstRequestsAndRequest", at + " sets both firstRequests = 2 and nthRequest = 3, which select requests in two"
                             + " ways. Fix: keep one, or repeat @Reset for each selection."),
-                    arguments("requestAndAfterIdle", at + " sets request = 2 and afterIdle = 100, but afterIdle fires on an idle connection,"
+                    arguments("requestAndAfterIdle", at + " sets nthRequest = 2 and afterIdle = 100, but afterIdle fires on an idle connection,"
                             + " not on requests, so the request selection would mean nothing. Fix: remove afterIdle (the reset then fires as"
-                            + " the selected request starts), or use afterResponseBytes, afterResponseEnd or idleBeforeRequest, or remove request."),
+                            + " the selected request starts), or use afterResponseBytes, afterResponseEnd or idleBeforeRequest, or remove nthRequest."),
                     arguments("requestAndByteOffset", "@Latency on method '%s()' sets firstRequests = 1 and afterBytesToClient = 5, but"
                             + " afterBytesToClient counts bytes or time on a connection, not on requests, so the request selection would"
                             + " mean nothing. Fix: remove afterBytesToClient (the latency then fires as the selected request starts), or use"
                             + " afterResponseBytes, afterResponseEnd or idleBeforeRequest, or remove firstRequests."),
-                    arguments("negativeRequest", at + ": request must be non-negative (0: not by request), but was -1. Fix: give the"
+                    arguments("negativeRequest", at + ": nthRequest must be non-negative (0: not by request), but was -1. Fix: give the"
                             + " number of the one request that gets the reset, 1 for the first."),
                     arguments("negativeFirstRequests", at + ": firstRequests must be non-negative (0: not by request), but was -2. Fix:"
                             + " give how many requests, from the first across the listener, get the reset (2: fail twice, then recover)."),
@@ -76,7 +76,7 @@ class RequestFaultMisuseTests {
                             + " how long the connection must have idled before the request, in seconds."),
                     arguments("negativeResponseBytes", "@Stall on method '%s()': afterResponseBytes must be non-negative, but was -1."
                             + " Fix: give how many bytes of the response reach the client first (0: none)."),
-                    arguments("negativeRequestOnConnection", at + ": requestOnConnection must be non-negative (0: not by request), but"
+                    arguments("negativeRequestOnConnection", at + ": nthRequestOnConnection must be non-negative (0: not by request), but"
                             + " was -1. Fix: give the number of the request on each connection, 1 for its first (2: the first reuse of a"
                             + " pooled connection)."));
         }

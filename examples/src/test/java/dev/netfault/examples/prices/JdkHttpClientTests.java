@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.netfault.Closure;
 import dev.netfault.FaultListener;
+import dev.netfault.junit.ListenerDown;
 import dev.netfault.junit.Reset;
-import dev.netfault.junit.RefuseConnections;
 import dev.netfault.junit.SlowAccept;
 import dev.netfault.junit.Stall;
 import java.time.Duration;
@@ -40,7 +40,7 @@ class JdkHttpClientTests {
     }
 
     @Test
-    @SlowAccept(neverAccept = true, fillAcceptQueue = true)               // the accept queue is full: the kernel drops the SYNs
+    @SlowAccept(neverAccept = true, fillAcceptQueue = true) // the accept queue is full: the kernel drops the SYNs
     void failsWithAConnectTimeout(FaultListener listener) {
         assertThatNetworkFailure(catchThrowable(() -> prices.centsFor("ABC-1"))).isConnectTimeout();
         assertThat(listener.journal()).hasAccepted(0);
@@ -53,7 +53,7 @@ class JdkHttpClientTests {
     }
 
     @Test
-    @RefuseConnections                                        // the service is down
+    @ListenerDown                                             // the service is down
     void recoversOnceTheServiceIsBack(FaultListener listener) {
         assertThatNetworkFailure(catchThrowable(() -> prices.centsFor("ABC-1"))).isConnectionRefused();
 

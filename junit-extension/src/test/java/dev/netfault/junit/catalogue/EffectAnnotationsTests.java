@@ -12,19 +12,19 @@ import dev.netfault.FaultListener;
 import dev.netfault.Journal;
 import dev.netfault.junit.Bandwidth;
 import dev.netfault.junit.Blackhole;
-import dev.netfault.junit.HalfClose;
 import dev.netfault.junit.Close;
-import dev.netfault.junit.Reset;
+import dev.netfault.junit.HalfClose;
 import dev.netfault.junit.Latency;
-import dev.netfault.junit.RefuseConnections;
+import dev.netfault.junit.ListenerDown;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.Slice;
 import dev.netfault.junit.SlowClose;
 import dev.netfault.junit.Stall;
 import dev.netfault.testsupport.Bytes;
 import dev.netfault.testsupport.Reads;
 import dev.netfault.testsupport.RecordingServer;
-import dev.netfault.testsupport.Sockets;
 import dev.netfault.testsupport.Sockets.Received;
+import dev.netfault.testsupport.Sockets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -292,11 +292,11 @@ class EffectAnnotationsTests {
     }
 
     @Nested
-    @DisplayName("@RefuseConnections on the test's own listener")
-    class RefuseAnnotation {
+    @DisplayName("@ListenerDown: the test's own listener starts down")
+    class ListenerDownAnnotation {
 
         @Test
-        @RefuseConnections
+        @ListenerDown
         void connectsAreRefusedUntilTheListenerComesUp(FaultListener listener) throws IOException {
             try (Socket socket = new Socket()) {
                 assertThatThrownBy(() -> socket.connect(listener.address(), 2_000))
@@ -309,7 +309,7 @@ class EffectAnnotationsTests {
         }
 
         @Test
-        @RefuseConnections
+        @ListenerDown
         void downForHealsTheListenerAfterTheGivenTime(FaultListener listener) {
             long start = System.nanoTime();
             listener.downFor(Duration.ofSeconds(2));
