@@ -30,7 +30,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What a test's annotations ask for, validated: at most one fault listener (with its accept policy,
- * faults and upstream) and a held port. Every misuse fails here, before anything is opened.
+ * faults and upstream), a held port and the socket agent's rules. Made in three steps: reading the
+ * annotations into declared values, validating them (each rule checked once, here), and wiring the
+ * listener. Every misuse fails before anything is opened.
  */
 public final class FaultPlan {
 
