@@ -6,7 +6,7 @@ package dev.netfault;
  * @since 0.1
  */
 public sealed interface Connections permits Connections.All, Connections.First, Connections.Nth, Connections.EveryNth,
-        Connections.Random {
+        Connections.Probability {
 
     /** Every connection. */
     static All all() {
@@ -36,7 +36,7 @@ public sealed interface Connections permits Connections.All, Connections.First, 
      *
      * @param n at least 1
      */
-    static EveryNth every(int n) {
+    static EveryNth everyNth(int n) {
         return new EveryNth(n);
     }
 
@@ -46,26 +46,10 @@ public sealed interface Connections permits Connections.All, Connections.First, 
      *
      * @param probability from 0 to 1
      */
-    static Random withProbability(double probability) {
-        return new Random(probability);
+    static Probability withProbability(double probability) {
+        return new Probability(probability);
     }
 
-    /**
-     * {@return whether the connection with this accept index (1-based) is selected}
-     *
-     * @param index the connection's position in accept order, from 1
-     */
-    default boolean matches(long index) {
-        return matches(index, 0);
-    }
-
-    /**
-     * {@return whether the connection with this accept index (1-based) is selected, under a seed}
-     *
-     * @param index the connection's position in accept order, from 1
-     * @param seed the listener's seed; only {@link Random} uses it
-     */
-    boolean matches(long index, long seed);
 
     /** {@return a short human-readable form, such as {@code "the first 2 connections"}} */
     String describe();
@@ -74,10 +58,6 @@ public sealed interface Connections permits Connections.All, Connections.First, 
     record All() implements Connections {
         static final All INSTANCE = new All();
 
-        @Override
-        public boolean matches(long index, long seed) {
-            return true;
-        }
 
         @Override
         public String describe() {
@@ -97,10 +77,6 @@ public sealed interface Connections permits Connections.All, Connections.First, 
             }
         }
 
-        @Override
-        public boolean matches(long index, long seed) {
-            return index <= count;
-        }
 
         @Override
         public String describe() {
@@ -120,10 +96,6 @@ public sealed interface Connections permits Connections.All, Connections.First, 
             }
         }
 
-        @Override
-        public boolean matches(long candidate, long seed) {
-            return candidate == index;
-        }
 
         @Override
         public String describe() {
@@ -143,10 +115,6 @@ public sealed interface Connections permits Connections.All, Connections.First, 
             }
         }
 
-        @Override
-        public boolean matches(long index, long seed) {
-            return index % n == 0;
-        }
 
         @Override
         public String describe() {
@@ -160,17 +128,13 @@ public sealed interface Connections permits Connections.All, Connections.First, 
      *
      * @param probability from 0 to 1
      */
-    record Random(double probability) implements Connections {
-        public Random {
+    record Probability(double probability) implements Connections {
+        public Probability {
             if (!(probability >= 0 && probability <= 1)) {
                 throw new IllegalArgumentException("a probability must be from 0 to 1, but was " + probability);
             }
         }
 
-        @Override
-        public boolean matches(long index, long seed) {
-            return new java.util.SplittableRandom(seed ^ (index * 0x9E3779B97F4A7C15L)).nextDouble() < probability;
-        }
 
         @Override
         public String describe() {

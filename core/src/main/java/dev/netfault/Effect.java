@@ -75,11 +75,21 @@ public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close,
     }
 
     /**
-     * From the trigger on, read the data and drop it (nothing more arrives, the connection looks
-     * alive), then close with a FIN after {@code closeAfter}, or never if it is empty.
+     * From the trigger on, read the data and drop it: nothing more arrives, the connection looks
+     * alive and is never closed. The client's read blocks until its own read timeout.
      */
-    static Blackhole blackhole(Optional<Duration> closeAfter) {
-        return new Blackhole(closeAfter);
+    static Blackhole blackhole() {
+        return new Blackhole(Optional.empty());
+    }
+
+    /**
+     * From the trigger on, read the data and drop it (nothing more arrives, the connection looks
+     * alive), then close with a FIN after {@code closeAfter}: the client's read returns -1 then.
+     *
+     * @param closeAfter how long after the trigger the connection closes, not negative
+     */
+    static Blackhole blackhole(Duration closeAfter) {
+        return new Blackhole(Optional.of(Objects.requireNonNull(closeAfter, "closeAfter")));
     }
 
     /** When a side closes, pass the close on only {@code delay} later (a peer slow to close). */
@@ -215,7 +225,7 @@ public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close,
     }
 
     /**
-     * Data dropped. See {@link Effect#blackhole(Optional)}.
+     * Data dropped. See {@link Effect#blackhole()} and {@link Effect#blackhole(Duration)}.
      *
      * @param closeAfter when to close with a FIN, or empty for never
      */

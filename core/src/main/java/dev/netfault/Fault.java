@@ -20,17 +20,17 @@ import java.util.Optional;
  * @param effect what happens
  * @param trigger when it happens
  * @param connections to which connections
- * @param direction which direction a continuous effect (latency, bandwidth, slices, blackhole,
- *     slow close, half-close) applies to; empty: the byte trigger's direction, or both
+ * @param onlyIn the one direction the effect applies to, as set by {@link #in(Direction)}; empty: the
+ *     byte trigger's direction, or both (see {@link #directions()} for the resolved set)
  * @since 0.1
  */
-public record Fault(Effect effect, Trigger trigger, Connections connections, Optional<Direction> direction) {
+public record Fault(Effect effect, Trigger trigger, Connections connections, Optional<Direction> onlyIn) {
 
     public Fault {
         Objects.requireNonNull(effect, "effect");
         Objects.requireNonNull(trigger, "trigger");
         Objects.requireNonNull(connections, "connections");
-        Objects.requireNonNull(direction, "direction");
+        Objects.requireNonNull(onlyIn, "onlyIn");
     }
 
     /** A fault for both directions. */
@@ -53,9 +53,17 @@ public record Fault(Effect effect, Trigger trigger, Connections connections, Opt
         return of(Effect.slice(bytes, interval));
     }
 
-    /** {@return dropped data from accept on, both directions, never closed; see {@link Effect#blackhole}} */
+    /** {@return dropped data from accept on, both directions, never closed; see {@link Effect#blackhole()}} */
     public static Fault blackhole() {
-        return of(Effect.blackhole(Optional.empty()));
+        return of(Effect.blackhole());
+    }
+
+    /**
+     * {@return dropped data from accept on, both directions, then a FIN {@code closeAfter} later; see
+     * {@link Effect#blackhole(Duration)}}
+     */
+    public static Fault blackhole(Duration closeAfter) {
+        return of(Effect.blackhole(closeAfter));
     }
 
     /** {@return a slow close; see {@link Effect#slowClose}} */
@@ -79,8 +87,8 @@ public record Fault(Effect effect, Trigger trigger, Connections connections, Opt
      * (a half-close without a direction closes towards the client)}
      */
     public java.util.Set<Direction> directions() {
-        if (direction.isPresent()) {
-            return java.util.EnumSet.of(direction.get());
+        if (onlyIn.isPresent()) {
+            return java.util.EnumSet.of(onlyIn.get());
         }
         if (trigger instanceof Trigger.AfterBytes bytes) {
             return java.util.EnumSet.of(bytes.direction());
@@ -171,17 +179,17 @@ public record Fault(Effect effect, Trigger trigger, Connections connections, Opt
 
     /** {@return this fault with another trigger} */
     public Fault when(Trigger newTrigger) {
-        return new Fault(effect, newTrigger, connections, direction);
+        return new Fault(effect, newTrigger, connections, onlyIn);
     }
 
     /** {@return this fault, on other connections} */
     public Fault on(Connections newConnections) {
-        return new Fault(effect, trigger, newConnections, direction);
+        return new Fault(effect, trigger, newConnections, onlyIn);
     }
 
     /** {@return a human-readable form, such as {@code "reset after 10 bytes to the client on every connection"}} */
     public String describe() {
-        return effect.describe() + direction.map(d -> " " + d.describe()).orElse("") + " " + trigger.describe() + " on "
+        return effect.describe() + onlyIn.map(d -> " " + d.describe()).orElse("") + " " + trigger.describe() + " on "
                 + connections.describe();
     }
 }

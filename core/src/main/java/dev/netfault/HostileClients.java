@@ -19,8 +19,8 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>One thread, named {@code netfault-hostile-<port>}, drives all the connections; {@link #close()}
- * resets whatever is still open and ends it.
+ * <p>One thread, named {@code netfault-hostile-<port>} after the port of the server it connects
+ * to, drives all the connections; {@link #close()} resets whatever is still open and ends it.
  *
  * @since 0.1
  */

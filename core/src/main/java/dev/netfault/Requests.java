@@ -5,7 +5,7 @@ package dev.netfault;
  * after the server last spoke (or since it connected); see {@link Trigger#onRequest(Requests)}.
  *
  * <p>Requests are numbered two ways, both from 1: across the listener, in the order they start on
- * any of its connections ({@link #first}, {@link #nth}, {@link #every}, {@link #withProbability}),
+ * any of its connections ({@link #first}, {@link #nth}, {@link #everyNth}, {@link #withProbability}),
  * and on their own connection ({@link #nthOnConnection}). Every request counts, including those a
  * fault broke and those on connections the fault does not select, so "fail the first two requests,
  * serve the third" is {@code Fault.reset().onRequest(Requests.first(2))} whichever connections the
@@ -13,7 +13,7 @@ package dev.netfault;
  *
  * @since 0.1
  */
-public sealed interface Requests permits Requests.All, Requests.First, Requests.Nth, Requests.EveryNth, Requests.Random,
+public sealed interface Requests permits Requests.All, Requests.First, Requests.Nth, Requests.EveryNth, Requests.Probability,
         Requests.NthOnConnection {
 
     /** Every request. */
@@ -45,7 +45,7 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
      *
      * @param n at least 1
      */
-    static EveryNth every(int n) {
+    static EveryNth everyNth(int n) {
         return new EveryNth(n);
     }
 
@@ -56,8 +56,8 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
      *
      * @param probability from 0 to 1
      */
-    static Random withProbability(double probability) {
-        return new Random(probability);
+    static Probability withProbability(double probability) {
+        return new Probability(probability);
     }
 
     /**
@@ -70,14 +70,6 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
         return new NthOnConnection(index);
     }
 
-    /**
-     * {@return whether this request is selected}
-     *
-     * @param request the request's number across the listener, from 1
-     * @param onConnection the request's number on its connection, from 1
-     * @param seed the listener's seed; only {@link Random} uses it
-     */
-    boolean matches(long request, long onConnection, long seed);
 
     /** {@return a short human-readable form, such as {@code "the first 2 requests"}} */
     String describe();
@@ -86,10 +78,6 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
     record All() implements Requests {
         static final All INSTANCE = new All();
 
-        @Override
-        public boolean matches(long request, long onConnection, long seed) {
-            return true;
-        }
 
         @Override
         public String describe() {
@@ -110,10 +98,6 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
             }
         }
 
-        @Override
-        public boolean matches(long request, long onConnection, long seed) {
-            return request <= count;
-        }
 
         @Override
         public String describe() {
@@ -133,10 +117,6 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
             }
         }
 
-        @Override
-        public boolean matches(long request, long onConnection, long seed) {
-            return request == index;
-        }
 
         @Override
         public String describe() {
@@ -156,10 +136,6 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
             }
         }
 
-        @Override
-        public boolean matches(long request, long onConnection, long seed) {
-            return request % n == 0;
-        }
 
         @Override
         public String describe() {
@@ -173,18 +149,13 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
      *
      * @param probability from 0 to 1
      */
-    record Random(double probability) implements Requests {
-        public Random {
+    record Probability(double probability) implements Requests {
+        public Probability {
             if (!(probability >= 0 && probability <= 1)) {
                 throw new IllegalArgumentException("a request probability must be from 0 to 1, but was " + probability);
             }
         }
 
-        @Override
-        public boolean matches(long request, long onConnection, long seed) {
-            // Another mix than Connections.Random's, so that connection n and request n draw independently.
-            return new java.util.SplittableRandom(seed ^ (request * 0xC2B2AE3D27D4EB4FL) ^ 0x165667B19E3779F9L).nextDouble() < probability;
-        }
 
         @Override
         public String describe() {
@@ -204,10 +175,6 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
             }
         }
 
-        @Override
-        public boolean matches(long request, long onConnection, long seed) {
-            return onConnection == index;
-        }
 
         @Override
         public String describe() {

@@ -1,8 +1,5 @@
 package dev.netfault;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -80,34 +77,6 @@ public record Target(String host, int port) {
         return new Target(null, port);
     }
 
-    /** {@return the addresses the host resolves to now (none if it does not resolve, or for any host)} */
-    public InetAddress[] resolve() {
-        if (host == null) {
-            return new InetAddress[0];
-        }
-        try {
-            return InetAddress.getAllByName(host);
-        } catch (UnknownHostException e) {
-            return new InetAddress[0];
-        }
-    }
-
-    /**
-     * {@return whether a connect to {@code address:port} matches}
-     *
-     * @param nameUsed the host name the application used, or empty if it gave an address
-     * @param resolved the target's resolved addresses, from {@link #resolve()}
-     */
-    public boolean matches(String nameUsed, InetAddress address, int connectPort, InetAddress[] resolved) {
-        if (port != 0 && port != connectPort) {
-            return false;
-        }
-        if (host == null) {
-            return true;
-        }
-        return host.equalsIgnoreCase(nameUsed) || host.equals(address.getHostAddress())
-                || Arrays.asList(resolved).contains(address);
-    }
 
     @Override
     public String toString() {

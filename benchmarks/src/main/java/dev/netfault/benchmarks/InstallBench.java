@@ -21,7 +21,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * Installing and removing one annotation's faults around a test. Side by side in one run: the
- * same empty {@code @RepeatedTest} with and without {@code @InjectReset}, through the JUnit Platform
+ * same empty {@code @RepeatedTest} with and without {@code @Reset}, through the JUnit Platform
  * Launcher in alternating runs; a test's time runs from the launcher's {@code executionStarted} to
  * {@code executionFinished}, which brackets the extension's {@code beforeEach} and the closing of
  * the test's store. Also the core API alone: start and close of a listener with one fault, next to
@@ -56,7 +56,7 @@ final class InstallBench {
         double added = Stats.medianNanos(a) - Stats.medianNanos(p);
         boolean allPassed = plain.failures.isEmpty() && annotated.failures.isEmpty() && warm.failures.isEmpty();
         List<Row> rows = new ArrayList<>();
-        rows.add(new Row("@InjectReset install+remove per test, p50 (" + a.length + " tests each, Launcher)",
+        rows.add(new Row("@Reset install+remove per test, p50 (" + a.length + " tests each, Launcher)",
                 Stats.millis(Stats.medianNanos(p)), Stats.millis(Stats.medianNanos(a)),
                 String.format("+%.2f ms", added / 1e6), "<= +2 ms", added <= 2_000_000 && allPassed));
         rows.add(Row.info("  same, p99", Stats.millis(Stats.percentile(p, 99)), Stats.millis(Stats.percentile(a, 99)),

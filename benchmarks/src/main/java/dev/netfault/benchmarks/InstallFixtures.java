@@ -1,11 +1,11 @@
 package dev.netfault.benchmarks;
 
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import org.junit.jupiter.api.RepeatedTest;
 
 /**
  * Trivial tests for the install/remove benchmark, run through the JUnit Platform Launcher: the same
- * empty test with and without {@code @InjectReset}, so the difference per test is what netfault
+ * empty test with and without {@code @Reset}, so the difference per test is what netfault
  * adds (plan, listener start, hang guard, listener close).
  */
 public final class InstallFixtures {
@@ -26,7 +26,7 @@ public final class InstallFixtures {
     /** The same test with a reset fault installed and removed around it. */
     public static class Annotated {
         @RepeatedTest(REPETITIONS)
-        @InjectReset
+        @Reset
         void emptyTest() {
         }
     }

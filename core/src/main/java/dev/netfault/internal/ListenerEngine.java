@@ -195,7 +195,7 @@ public final class ListenerEngine implements FaultListener {
             return;
         }
         JournalImpl.Entry entry = journal.open(id, client);
-        List<Fault> selected = faults.stream().filter(f -> f.connections().matches(id, config.seed())).toList();
+        List<Fault> selected = faults.stream().filter(f -> Selections.matches(f.connections(), id, config.seed())).toList();
         InetSocketAddress target = upstream;
         Relay relay = new Relay(this, loop, channel, entry, selected, config.echo() && target == null, target != null, config.seed());
         relays.add(relay);

@@ -439,7 +439,7 @@ final class Relay {
             }
             for (Fault fault : requestFaults) {
                 Trigger.OnRequest on = (Trigger.OnRequest) fault.trigger();
-                if (active() && on.requests().matches(request, requestsHere, seed) && idle >= on.idle().toNanos()) {
+                if (active() && Selections.matches(on.requests(), request, requestsHere, seed) && idle >= on.idle().toNanos()) {
                     fire(fault, fromClient);
                 }
             }
@@ -447,7 +447,7 @@ final class Relay {
                 long limit = Long.MAX_VALUE;
                 for (Fault fault : responseFaults) {
                     Trigger.AfterResponse after = (Trigger.AfterResponse) fault.trigger();
-                    if (after.bytes() > 0 && after.requests().matches(request, requestsHere, seed)) {
+                    if (after.bytes() > 0 && Selections.matches(after.requests(), request, requestsHere, seed)) {
                         limit = Math.min(limit, after.bytes());
                     }
                 }
@@ -480,7 +480,7 @@ final class Relay {
         toClient.turnStartLimit = Long.MAX_VALUE;
         for (Fault fault : responseFaults) {
             Trigger.AfterResponse after = (Trigger.AfterResponse) fault.trigger();
-            if (after.requests().matches(request, requestsHere, seed)) {
+            if (Selections.matches(after.requests(), request, requestsHere, seed)) {
                 if (after.bytes() == 0) {
                     if (active()) {
                         fire(fault, toClient);
@@ -496,7 +496,7 @@ final class Relay {
     /** The response to request {@code number} ({@code here} on this connection) ended: fire its end faults. */
     private void fireResponseEnd(long number, long here) {
         for (Fault fault : responseEndFaults) {
-            if (active() && ((Trigger.AfterResponseEnd) fault.trigger()).requests().matches(number, here, seed)) {
+            if (active() && Selections.matches(((Trigger.AfterResponseEnd) fault.trigger()).requests(), number, here, seed)) {
                 fire(fault, fromClient);
             }
         }

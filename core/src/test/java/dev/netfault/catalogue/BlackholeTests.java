@@ -21,7 +21,6 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -57,7 +56,7 @@ class BlackholeTests {
 
     @Test
     void withACloseTheReadReturnsEndOfStreamAfterThatTime() throws IOException {
-        FaultListener listener = owned.echo(Fault.of(Effect.blackhole(Optional.of(Duration.ofMillis(400)))));
+        FaultListener listener = owned.echo(Fault.blackhole(Duration.ofMillis(400)));
         long start = System.nanoTime();
         try (Socket socket = connect(listener.address())) {
             socket.getOutputStream().write("ping".getBytes(US_ASCII));

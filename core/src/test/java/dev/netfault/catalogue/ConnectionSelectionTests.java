@@ -8,6 +8,7 @@ import dev.netfault.Connections;
 import dev.netfault.Effect;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
+import dev.netfault.internal.Selections;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketException;
@@ -78,7 +79,7 @@ class ConnectionSelectionTests {
 
     @Test
     void everyNthSelectsTheNthThe2NthAndSoOn() throws IOException {
-        FaultListener listener = owned.echo(Fault.reset().on(Connections.every(3)));
+        FaultListener listener = owned.echo(Fault.reset().on(Connections.everyNth(3)));
         assertThat(resetAmong(listener, 7)).containsExactly(3, 6);
     }
 
@@ -109,7 +110,7 @@ class ConnectionSelectionTests {
         @Test
         void theSelectionIsTheOneConnectionsWithProbabilityDescribesForThatSeed() throws IOException {
             FaultListener listener = seeded(7);
-            List<Integer> expected = IntStream.rangeClosed(1, CONNECTIONS).filter(i -> Connections.withProbability(0.5).matches(i, 7))
+            List<Integer> expected = IntStream.rangeClosed(1, CONNECTIONS).filter(i -> Selections.matches(Connections.withProbability(0.5), i, 7))
                     .boxed().toList();
             assertThat(resetAmong(listener, CONNECTIONS)).isEqualTo(expected);
         }

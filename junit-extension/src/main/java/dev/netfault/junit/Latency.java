@@ -54,7 +54,7 @@ public @interface Latency {
     int firstConnections() default 0;
 
     /** Only the Nth connection (1 is the first); 0: every connection. */
-    int connection() default 0;
+    int nthConnection() default 0;
 
     /** Only every Nth connection (the Nth, the 2Nth, ...); 0: every connection. */
     int everyNthConnection() default 0;
@@ -63,7 +63,7 @@ public @interface Latency {
      * Each connection with this probability, from 0 to 1, drawn from the test's seed (reported when
      * the test fails; replay with the configuration parameter {@code netfault.seed}); negative: every connection.
      */
-    double probability() default -1;
+    double connectionProbability() default -1;
 
     /** The unit of this annotation's times. */
     TimeUnit unit() default TimeUnit.MILLISECONDS;
@@ -77,7 +77,7 @@ public @interface Latency {
     int firstRequests() default 0;
 
     /** Only the Nth request across the listener (1 is the first); 0: not by request. */
-    int request() default 0;
+    int nthRequest() default 0;
 
     /** Only every Nth request across the listener (the Nth, the 2Nth, ...); 0: not by request. */
     int everyNthRequest() default 0;
@@ -89,7 +89,7 @@ public @interface Latency {
     double requestProbability() default -1;
 
     /** Only the Nth request of each connection (2: the first reuse of a pooled connection); 0: not by request. */
-    int requestOnConnection() default 0;
+    int nthRequestOnConnection() default 0;
 
     /**
      * Fire after exactly this many bytes of the response to each selected request (every request

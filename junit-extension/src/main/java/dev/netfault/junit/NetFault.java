@@ -57,7 +57,7 @@ public final class NetFault {
      *
      * <pre>{@code
      * @Test
-     * @InjectReset(afterBytesToClient = 100)
+     * @Reset(afterBytesToClient = 100)
      * void survivesATruncatedResult(NetFault netfault) {
      *     netfault.aimAt("localhost:" + database.port());
      *     ...

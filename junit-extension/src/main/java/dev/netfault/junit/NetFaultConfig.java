@@ -44,7 +44,7 @@ public final class NetFaultConfig {
 
     /**
      * {@code true} lets a fault listener relay to a target or upstream that is not a loopback
-     * address ({@code @InjectReset(target = "10.1.2.3:80")}). By default such an annotation fails
+     * address ({@code @Reset(target = "10.1.2.3:80")}). By default such an annotation fails
      * the test before anything is opened: netfault keeps test traffic on the machine.
      */
     public static final String ALLOW_NON_LOOPBACK_PROPERTY_NAME = "netfault.allowNonLoopback";

@@ -2,10 +2,10 @@ package dev.netfault.junit;
 
 import dev.netfault.AgentUnavailableException;
 import dev.netfault.FaultListener;
-import dev.netfault.SocketAgent;
-import dev.netfault.junit.internal.AnnotationKinds;
 import dev.netfault.HeldPort;
 import dev.netfault.Journal;
+import dev.netfault.SocketAgent;
+import dev.netfault.junit.internal.AnnotationKinds;
 import dev.netfault.junit.internal.FaultPlan;
 import dev.netfault.junit.internal.HangGuard;
 import dev.netfault.junit.internal.InstalledFaults;
@@ -216,8 +216,8 @@ final class NetFaultExtension implements BeforeAllCallback, BeforeEachCallback, 
     }
 
     private static boolean usesRandomness(FaultListener listener) {
-        return listener.faults().stream().anyMatch(f -> f.connections() instanceof dev.netfault.Connections.Random
-                || InstalledFaults.requests(f.trigger()).filter(dev.netfault.Requests.Random.class::isInstance).isPresent()
+        return listener.faults().stream().anyMatch(f -> f.connections() instanceof dev.netfault.Connections.Probability
+                || InstalledFaults.requests(f.trigger()).filter(dev.netfault.Requests.Probability.class::isInstance).isPresent()
                 || f.effect() instanceof dev.netfault.Effect.Latency l && !l.jitter().isZero());
     }
 
@@ -255,7 +255,7 @@ final class NetFaultExtension implements BeforeAllCallback, BeforeEachCallback, 
         InstalledFaults faults = installed(extensionContext).orElseThrow(() -> new ParameterResolutionException(
                 "netfault cannot resolve the " + target + ": no netfault fault is installed for it. Fault handles exist for test"
                         + " methods, @BeforeEach and @AfterEach methods of tests annotated (or in a class annotated) with"
-                        + " " + AnnotationKinds.names(AnnotationKinds.Role.LISTENER_FAULT, AnnotationKinds.Role.LISTENER, AnnotationKinds.Role.AGENT_RULE) + "."));
+                        + " " + AnnotationKinds.names(AnnotationKinds.Role.values()) + "."));
         if (type == HeldPort.class) {
             return faults.heldPort().orElseThrow(() -> new ParameterResolutionException("netfault cannot resolve the " + target
                     + ": a HeldPort comes from @LeakedServerSockets(Leak.PORT), and the test has none. Fix: add Leak.PORT to @LeakedServerSockets."));

@@ -28,6 +28,9 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * void fallsBackToTheCache() { ... }
  * }</pre>
  *
+ * <p>To refuse connections to the test's own fault listener (and bring it up during the test), use
+ * {@link ListenerDown}.
+ *
  * @since 0.1
  */
 @Target({ElementType.METHOD, ElementType.TYPE, ElementType.ANNOTATION_TYPE})
@@ -41,10 +44,9 @@ public @interface RefuseConnections {
 
     /**
      * The target: {@code "host:port"}, {@code "host"} (any port) or {@code ":port"} (any host).
-     * Empty: the test's own fault listener is down, so connecting to it is refused (bring it up
-     * with {@link dev.netfault.FaultListener#up()} to heal).
+     * Required; for the test's own fault listener, use {@link ListenerDown}.
      */
-    String value() default "";
+    String value();
 
     /**
      * The container of repeated {@link RefuseConnections}; the compiler writes it for you.

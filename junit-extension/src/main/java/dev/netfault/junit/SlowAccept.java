@@ -12,7 +12,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The test's fault listener accepts late: one connection per {@link #delay()}, or
- * {@linkplain #never() never}, with a small accept queue that really fills.
+ * {@linkplain #neverAccept() never}, with a small accept queue that really fills.
  *
  * <p>What the application sees (Linux, JDK 17 and 25), with the default backlog of 1:
  * <ul>
@@ -26,17 +26,17 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  *       connect without a timeout would wait about 130 s (netfault's hang guard, see
  *       {@link NetFaultConfig#HANG_TIMEOUT_PROPERTY_NAME}, ends the test long before).</li>
  * </ul>
- * With {@link #queueFull()} the queue is full before the test starts, so the very first connect
+ * With {@link #fillAcceptQueue()} the queue is full before the test starts, so the very first connect
  * times out: a real connect timeout, with no unroutable address.
  *
  * <pre>{@code
  * @Test
- * @SlowAccept(never = true, queueFull = true)
+ * @SlowAccept(neverAccept = true, fillAcceptQueue = true)
  * void connectTimesOut(FaultListener server) { ... }
  * }</pre>
  *
  * <p>Accepted connections are served as usual: relayed to {@link #upstream()}, or read and left
- * unanswered by a stand-alone listener; {@link InjectReset} applies to them.
+ * unanswered by a stand-alone listener; {@link Reset} applies to them.
  *
  * @since 0.1
  */
@@ -51,7 +51,7 @@ public @interface SlowAccept {
     /** The value of an attribute that is not set. */
     long UNSET = Long.MIN_VALUE;
 
-    /** The delay in effect when neither {@link #delay()} nor {@link #never()} is given: 1 second. */
+    /** The delay in effect when neither {@link #delay()} nor {@link #neverAccept()} is given: 1 second. */
     long DEFAULT_DELAY_MILLIS = 1000;
 
     /**
@@ -64,13 +64,13 @@ public @interface SlowAccept {
     TimeUnit unit() default TimeUnit.MILLISECONDS;
 
     /** Never accept at all. Cannot be combined with {@link #delay()}. */
-    boolean never() default false;
+    boolean neverAccept() default false;
 
     /** The listen backlog: Linux queues {@code backlog + 1} connections, then drops SYNs. */
     int backlog() default 1;
 
     /** Fill the accept queue with netfault's own connections before the test: the first connect times out. */
-    boolean queueFull() default false;
+    boolean fillAcceptQueue() default false;
 
     /** The real server to relay accepted connections to, as {@code host:port}; empty for a stand-alone listener. */
     String upstream() default "";

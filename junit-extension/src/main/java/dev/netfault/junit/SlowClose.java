@@ -38,7 +38,7 @@ public @interface SlowClose {
     int firstConnections() default 0;
 
     /** Only the Nth connection (1 is the first); 0: every connection. */
-    int connection() default 0;
+    int nthConnection() default 0;
 
     /** Only every Nth connection (the Nth, the 2Nth, ...); 0: every connection. */
     int everyNthConnection() default 0;
@@ -47,7 +47,7 @@ public @interface SlowClose {
      * Each connection with this probability, from 0 to 1, drawn from the test's seed (reported when
      * the test fails; replay with the configuration parameter {@code netfault.seed}); negative: every connection.
      */
-    double probability() default -1;
+    double connectionProbability() default -1;
 
     /** The unit of this annotation's times. */
     TimeUnit unit() default TimeUnit.MILLISECONDS;

@@ -1,6 +1,7 @@
 package dev.netfault.junit;
 
 import dev.netfault.Target;
+import dev.netfault.internal.Targets;
 import dev.netfault.junit.internal.AnnotationKinds;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
@@ -57,7 +58,7 @@ final class TargetLocks implements ResourceLocksProvider {
             if (parsed.host() == null) {
                 return ANY_HOST;
             }
-            InetAddress[] resolved = parsed.resolve();
+            InetAddress[] resolved = Targets.resolve(parsed);
             return PREFIX + (resolved.length > 0 ? resolved[0].getHostAddress() : parsed.host());
         } catch (IllegalArgumentException e) {
             return PREFIX + target; // reported as a misuse before the test runs

@@ -61,12 +61,12 @@ class AnnotationLookupTests {
 
     @Retention(RetentionPolicy.RUNTIME)
     @Target({ElementType.METHOD, ElementType.TYPE})
-    @InjectReset(firstConnections = 1)
+    @Reset(firstConnections = 1)
     @interface ResetTheFirstConnection {
     }
 
     @Fixture
-    @InjectReset(connection = 2)
+    @Reset(nthConnection = 2)
     static class ClassLevelFixture {
 
         @Test
@@ -79,7 +79,7 @@ class AnnotationLookupTests {
         }
 
         @Test
-        @InjectReset(firstConnections = 1)
+        @Reset(firstConnections = 1)
         void methodWins(FaultListener server) {
             assertThat(server.faults()).containsExactly(Fault.reset().on(Connections.first(1)));
             // the extension is registered by both annotations but runs once: one listener
@@ -87,7 +87,7 @@ class AnnotationLookupTests {
         }
 
         @Test
-        @SlowAccept(never = true)
+        @SlowAccept(neverAccept = true)
         void annotationsOfAnotherTypeAddToTheClassFault(FaultListener server, Journal journal) throws IOException {
             assertThat(server.faults()).containsExactly(Fault.reset().on(Connections.nth(2)));
             try (Socket client = Sockets.connect(server.address())) {
@@ -105,7 +105,7 @@ class AnnotationLookupTests {
         }
 
         @Nested
-        @InjectReset(after = 100)
+        @Reset(after = 100)
         class InnerWithItsOwn {
             @Test
             void usesTheNestedClassFault(FaultListener server) {
@@ -113,7 +113,7 @@ class AnnotationLookupTests {
             }
 
             @Test
-            @InjectReset(afterBytesFromClient = 1)
+            @Reset(afterBytesFromClient = 1)
             void methodWins(FaultListener server) {
                 assertThat(server.faults()).containsExactly(Fault.reset().afterBytes(Direction.FROM_CLIENT, 1));
             }
@@ -146,8 +146,8 @@ class AnnotationLookupTests {
     static class RepeatedFixture {
 
         @Test
-        @InjectReset(afterBytesFromClient = 10)
-        @InjectReset(after = 500)
+        @Reset(afterBytesFromClient = 10)
+        @Reset(after = 500)
         void theByteTriggerFiresFirst(FaultListener server, Journal journal) throws IOException {
             assertThat(server.faults()).containsExactly(
                     Fault.reset().afterBytes(Direction.FROM_CLIENT, 10), Fault.reset().after(Duration.ofMillis(500)));
@@ -160,8 +160,8 @@ class AnnotationLookupTests {
         }
 
         @Test
-        @InjectReset(afterBytesFromClient = 10)
-        @InjectReset(after = 500)
+        @Reset(afterBytesFromClient = 10)
+        @Reset(after = 500)
         void theTimeTriggerFiresFirst(FaultListener server, Journal journal) throws IOException {
             long start = System.nanoTime();
             try (Socket client = Sockets.connect(server.address())) {
@@ -175,7 +175,7 @@ class AnnotationLookupTests {
         }
     }
 
-    @InjectReset(connection = 3)
+    @Reset(nthConnection = 3)
     abstract static class BaseWithAReset {
     }
 
@@ -187,8 +187,8 @@ class AnnotationLookupTests {
         }
     }
 
-    @InjectReset(after = 1000)
-    @InjectReset(after = 2000)
+    @Reset(after = 1000)
+    @Reset(after = 2000)
     abstract static class BaseWithTwoResets {
     }
 

@@ -120,7 +120,7 @@ class CleanupTests {
      * (after the extension installed the faults), some fail at the end, some are aborted.
      */
     @Fixture
-    @InjectReset(connection = 1_000) // the class-level fault; the methods' own replace it, except in relaysAndPassesThrough
+    @Reset(nthConnection = 1_000) // the class-level fault; the methods' own replace it, except in relaysAndPassesThrough
     static class ManyTestsFixture {
 
         static final int REPETITIONS = 60;
@@ -159,7 +159,7 @@ class CleanupTests {
         }
 
         @RepeatedTest(REPETITIONS)
-        @InjectReset
+        @Reset
         void resetsOnAccept(FaultListener server, RepetitionInfo repetition) throws IOException {
             try (Socket client = Sockets.connect(server.address())) {
                 assertThatThrownBy(() -> client.getInputStream().read()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
@@ -180,7 +180,7 @@ class CleanupTests {
         }
 
         @RepeatedTest(REPETITIONS)
-        @SlowAccept(never = true)
+        @SlowAccept(neverAccept = true)
         void queuesConnectionsItNeverAccepts(FaultListener server, RepetitionInfo repetition) throws IOException {
             try (Socket first = Sockets.connect(server.address()); Socket second = Sockets.connect(server.address())) {
                 assertThat(first.isConnected() && second.isConnected()).isTrue();
@@ -190,7 +190,7 @@ class CleanupTests {
 
         /** Leaves its connection open: the listener must reset it when it closes after the test. */
         @RepeatedTest(REPETITIONS)
-        @InjectReset(after = 1, unit = TimeUnit.HOURS)
+        @Reset(after = 1, unit = TimeUnit.HOURS)
         void abandonsAnOpenConnection(FaultListener server, Journal journal, RepetitionInfo repetition) throws IOException {
             Socket client = Sockets.connect(server.address());
             abandoned.add(client);

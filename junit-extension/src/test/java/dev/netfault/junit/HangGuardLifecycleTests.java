@@ -162,7 +162,7 @@ class HangGuardLifecycleTests {
         static final AtomicInteger port = new AtomicInteger();
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void passes(FaultListener server) {
             port.set(server.port());
         }
@@ -186,7 +186,7 @@ class HangGuardLifecycleTests {
         }
 
         @Test
-        @InjectReset
+        @Reset
         void passes(FaultListener server) throws IOException {
             calls.incrementAndGet();
             try (Socket client = Clients.connect(server.address())) {

@@ -165,7 +165,7 @@ class HangGuardTests {
             assertThat(failure).isInstanceOf(AssertionFailedError.class).hasNoCause();
             List<String> lines = failure.getMessage().lines().toList();
             assertThat(lines.get(0)).isEqualTo("netfault: busyElsewhere() was still running 300 ms after it started, under its faults"
-                    + " (@InjectReset: reset after 3600000ms on every connection at listener 127.0.0.1:"
+                    + " (@Reset: reset after 3600000ms on every connection at listener 127.0.0.1:"
                     + HangingFixture.listener.get().getPort() + ").");
             // StackTraceElement.toString() may prefix the class loader's name, such as "app//"
             assertThat(lines.get(1)).startsWith("It was blocked at ")
@@ -253,7 +253,7 @@ class HangGuardTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void connectsWithoutATimeout(FaultListener server) throws IOException {
             try (Socket client = new Socket()) {
                 client.connect(server.address());
@@ -270,7 +270,7 @@ class HangGuardTests {
         }
 
         @Test
-        @InjectReset(after = 1, unit = TimeUnit.HOURS)
+        @Reset(after = 1, unit = TimeUnit.HOURS)
         void readsABlackholedRelayWithoutATimeout(FaultListener server) throws IOException {
             try (dev.netfault.testsupport.RecordingServer echo = dev.netfault.testsupport.RecordingServer.echo()) {
                 server.proxyTo(echo.address());
@@ -284,13 +284,13 @@ class HangGuardTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void sendsWithoutTimeouts(FaultListener server) throws IOException, InterruptedException {
             HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri("http")).build(), HttpResponse.BodyHandlers.discarding());
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void connectsWithATimeoutLongerThanTheGuard(FaultListener server) throws IOException {
             try (Socket client = new Socket()) {
                 client.connect(server.address(), 60_000);
@@ -308,20 +308,20 @@ class HangGuardTests {
         }
 
         @Test
-        @InjectReset(after = 1, unit = TimeUnit.HOURS)
+        @Reset(after = 1, unit = TimeUnit.HOURS)
         void waitsInAGrpcBlockingStub(FaultListener server) throws InterruptedException {
             io.grpc.stub.ClientCalls.blockingUnaryCall(1500);
         }
 
         @Test
-        @InjectReset(after = 1, unit = TimeUnit.HOURS)
+        @Reset(after = 1, unit = TimeUnit.HOURS)
         void busyElsewhere(FaultListener server) throws InterruptedException {
             // stands for work that never finishes and that no network fault explains: nothing counts the latch down
             new CountDownLatch(1).await(1, TimeUnit.SECONDS);
         }
 
         @Test
-        @InjectReset
+        @Reset
         void endsInTime(FaultListener server) throws IOException {
             ran.set("endsInTime");
             try (Socket client = Clients.connect(server.address())) {
@@ -330,7 +330,7 @@ class HangGuardTests {
         }
 
         @Test
-        @InjectReset
+        @Reset
         void failsOnItsOwn(FaultListener server) {
             fail("the test's own failure");
         }

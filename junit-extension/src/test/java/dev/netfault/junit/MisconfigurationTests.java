@@ -41,57 +41,57 @@ class MisconfigurationTests {
                 + " Fix: give the real server's address, or leave upstream empty and call FaultListener.proxyTo(...) in @BeforeEach"
                 + " when the port is known only at run time.";
         String twoTriggers = " sets both %s, but one reset fires at one point."
-                + " Fix: keep one, or repeat @InjectReset for resets at several points (the first to fire wins).";
+                + " Fix: keep one, or repeat @Reset for resets at several points (the first to fire wins).";
         String twoUpstreams = ": one test has one fault listener, so it relays to one upstream, but they name /127.0.0.1:1 and /127.0.0.1:2."
                 + " Fix: give the upstream once, or on annotations that agree.";
         return Stream.of(
-                arguments("negativeAfterBytesFromClient", "@InjectReset on method 'negativeAfterBytesFromClient()': afterBytesFromClient"
+                arguments("negativeAfterBytesFromClient", "@Reset on method 'negativeAfterBytesFromClient()': afterBytesFromClient"
                         + " must be non-negative, but was -1. Fix: give the byte offset at which the reset fires (0 resets before the first byte)."),
-                arguments("negativeAfterBytesToClient", "@InjectReset on method 'negativeAfterBytesToClient()': afterBytesToClient"
+                arguments("negativeAfterBytesToClient", "@Reset on method 'negativeAfterBytesToClient()': afterBytesToClient"
                         + " must be non-negative, but was -1. Fix: give the byte offset at which the reset fires (0 resets before the first byte)."),
-                arguments("negativeAfter", "@InjectReset on method 'negativeAfter()': after must be non-negative, but was -5 milliseconds."
+                arguments("negativeAfter", "@Reset on method 'negativeAfter()': after must be non-negative, but was -5 milliseconds."
                         + " Fix: give the time after accept at which the reset fires."),
-                arguments("negativeAfterInSeconds", "@InjectReset on method 'negativeAfterInSeconds()': after must be non-negative,"
+                arguments("negativeAfterInSeconds", "@Reset on method 'negativeAfterInSeconds()': after must be non-negative,"
                         + " but was -2 seconds. Fix: give the time after accept at which the reset fires."),
-                arguments("negativeFirstConnections", "@InjectReset on method 'negativeFirstConnections()': firstConnections must be"
+                arguments("negativeFirstConnections", "@Reset on method 'negativeFirstConnections()': firstConnections must be"
                         + " non-negative (0 means every connection), but was -1. Fix: give how many connections, from the first, are reset."),
-                arguments("negativeConnection", "@InjectReset on method 'negativeConnection()': connection must be non-negative"
+                arguments("negativeConnection", "@Reset on method 'negativeConnection()': nthConnection must be non-negative"
                         + " (0 means every connection), but was -3. Fix: give the number of the one connection to reset, 1 for the first."),
-                arguments("firstConnectionsAndConnection", "@InjectReset on method 'firstConnectionsAndConnection()' sets both"
-                        + " firstConnections = 2 and connection = 3, which select connections in two ways."
-                        + " Fix: keep one, or repeat @InjectReset for each selection."),
-                arguments("twoByteTriggers", "@InjectReset on method 'twoByteTriggers()'"
+                arguments("firstConnectionsAndConnection", "@Reset on method 'firstConnectionsAndConnection()' sets both"
+                        + " firstConnections = 2 and nthConnection = 3, which select connections in two ways."
+                        + " Fix: keep one, or repeat @Reset for each selection."),
+                arguments("twoByteTriggers", "@Reset on method 'twoByteTriggers()'"
                         + twoTriggers.formatted("afterBytesFromClient = 1 and afterBytesToClient = 2")),
-                arguments("aByteAndATimeTrigger", "@InjectReset on method 'aByteAndATimeTrigger()'"
+                arguments("aByteAndATimeTrigger", "@Reset on method 'aByteAndATimeTrigger()'"
                         + twoTriggers.formatted("afterBytesToClient = 1 and after = 5")),
-                arguments("oneBadRepeatedReset", "@InjectReset on method 'oneBadRepeatedReset()': connection must be non-negative"
+                arguments("oneBadRepeatedReset", "@Reset on method 'oneBadRepeatedReset()': nthConnection must be non-negative"
                         + " (0 means every connection), but was -1. Fix: give the number of the one connection to reset, 1 for the first."),
                 arguments("negativeAcceptDelay", "@SlowAccept on method 'negativeAcceptDelay()': delay must be non-negative,"
                         + " but was -5 milliseconds. Fix: give how long the listener waits before each accept."),
-                arguments("neverWithADelay", "@SlowAccept on method 'neverWithADelay()': delay must be unset when never = true, but was 100."
-                        + " Fix: remove delay (the listener never accepts) or never = true (it accepts one connection per delay)."),
+                arguments("neverWithADelay", "@SlowAccept on method 'neverWithADelay()': delay must be unset when neverAccept = true, but was 100."
+                        + " Fix: remove delay (the listener never accepts) or neverAccept = true (it accepts one connection per delay)."),
                 arguments("backlogZero", "@SlowAccept on method 'backlogZero()': backlog must be at least 1, but was 0."
                         + " Fix: Linux queues backlog + 1 connections; use 1 for the smallest queue."),
                 arguments("leakLimitZero", "@LeakedServerSockets on method 'leakLimitZero()': limit must be at least 1, but was 0."
                         + " Fix: give the number of connections the server accepts and leaks before it stops accepting."),
                 arguments("leakNothing", "@LeakedServerSockets on method 'leakNothing()': value must be non-empty, but was {}."
                         + " Fix: write @LeakedServerSockets(Leak.CONNECTIONS), (Leak.PORT) or both."),
-                arguments("upstreamWithoutAPort", "@InjectReset on method 'upstreamWithoutAPort()'" + badUpstream.formatted("nohost")),
-                arguments("upstreamWithoutAHost", "@InjectReset on method 'upstreamWithoutAHost()'" + badUpstream.formatted(":8080")),
-                arguments("upstreamPortZero", "@InjectReset on method 'upstreamPortZero()'" + badUpstream.formatted("host:0")),
-                arguments("upstreamPortTooLarge", "@InjectReset on method 'upstreamPortTooLarge()'" + badUpstream.formatted("host:99999")),
+                arguments("upstreamWithoutAPort", "@Reset on method 'upstreamWithoutAPort()'" + badUpstream.formatted("nohost")),
+                arguments("upstreamWithoutAHost", "@Reset on method 'upstreamWithoutAHost()'" + badUpstream.formatted(":8080")),
+                arguments("upstreamPortZero", "@Reset on method 'upstreamPortZero()'" + badUpstream.formatted("host:0")),
+                arguments("upstreamPortTooLarge", "@Reset on method 'upstreamPortTooLarge()'" + badUpstream.formatted("host:99999")),
                 arguments("upstreamPortNotANumber", "@SlowAccept on method 'upstreamPortNotANumber()'" + badUpstream.formatted("host:abc")),
-                arguments("unresolvableUpstream", "@InjectReset on method 'unresolvableUpstream()': upstream host \"no-such-host.invalid\""
+                arguments("unresolvableUpstream", "@Reset on method 'unresolvableUpstream()': upstream host \"no-such-host.invalid\""
                         + " does not resolve. Fix: give an address or a resolvable host name."),
-                arguments("leakyServerWithAReset", "@LeakedServerSockets on method 'leakyServerWithAReset()' contradicts @InjectReset"
+                arguments("leakyServerWithAReset", "@LeakedServerSockets on method 'leakyServerWithAReset()' contradicts @Reset"
                         + " on method 'leakyServerWithAReset()': a leaky server never serves its connections, so a reset would never fire."
                         + " Fix: test the reset and the leak in separate tests."),
                 arguments("leakyServerWithASlowAccept", "@LeakedServerSockets on method 'leakyServerWithASlowAccept()' contradicts"
                         + " @SlowAccept on method 'leakyServerWithASlowAccept()': a leaky server accepts at once until its limit,"
                         + " so its accepts cannot also be slow. Fix: test the slow accept and the leak in separate tests."),
-                arguments("twoUpstreams", "@SlowAccept on method 'twoUpstreams()' contradicts @InjectReset on method 'twoUpstreams()'"
+                arguments("twoUpstreams", "@SlowAccept on method 'twoUpstreams()' contradicts @Reset on method 'twoUpstreams()'"
                         + twoUpstreams),
-                arguments("offLoopbackTarget", "@InjectReset on method 'offLoopbackTarget()' would relay the test's connections to"
+                arguments("offLoopbackTarget", "@Reset on method 'offLoopbackTarget()' would relay the test's connections to"
                         + " 10.1.2.3:80 (10.1.2.3), which is not a loopback address: netfault keeps test traffic on this machine. Fix: run the"
                         + " server the test talks to on loopback (127.0.0.1, localhost, [::1]), or, if relaying to that host is really"
                         + " intended, set the configuration parameter netfault.allowNonLoopback=true."),
@@ -103,7 +103,10 @@ class MisconfigurationTests {
                         + " \"host\" or \":port\", such as \"db.internal:5432\", but was \"::1:8080\". Fix: name where the application"
                         + " connects (an IPv6 address in a target must be written in brackets, but was \"::1:8080\": write \"[::1]:8080\""
                         + " for that address and port 8080, or \"[::1:8080]\" for the address on any port)."),
-                arguments("twoResetsWithTwoUpstreams", "@InjectReset on method 'twoResetsWithTwoUpstreams()' contradicts @InjectReset"
+                arguments("refuseWithoutATarget", "@RefuseConnections on method 'refuseWithoutATarget()': value must name where the"
+                        + " application connects, \"host:port\", \"host\" or \":port\", such as \"db.internal:5432\", but was empty. Fix: give"
+                        + " the target; to refuse connections to the test's own fault listener, use @ListenerDown instead."),
+                arguments("twoResetsWithTwoUpstreams", "@Reset on method 'twoResetsWithTwoUpstreams()' contradicts @Reset"
                         + " on method 'twoResetsWithTwoUpstreams()'" + twoUpstreams));
     }
 
@@ -130,7 +133,7 @@ class MisconfigurationTests {
     void namesAClassLevelAnnotationByItsClass() {
         EngineExecutionResults classLevel = Kit.run(MisconfiguredClassFixture.class);
         assertThat(Kit.failure(classLevel, "resetOnALeakyServer")).isInstanceOf(ExtensionConfigurationException.class)
-                .hasMessage("@LeakedServerSockets on class 'MisconfiguredClassFixture' contradicts @InjectReset on method"
+                .hasMessage("@LeakedServerSockets on class 'MisconfiguredClassFixture' contradicts @Reset on method"
                         + " 'resetOnALeakyServer()': a leaky server never serves its connections, so a reset would never fire."
                         + " Fix: test the reset and the leak in separate tests.");
         assertThat(Kit.failure(classLevel, "inANestedClass")).isInstanceOf(ExtensionConfigurationException.class)
@@ -156,62 +159,62 @@ class MisconfigurationTests {
         }
 
         @Test
-        @InjectReset(afterBytesFromClient = -1)
+        @Reset(afterBytesFromClient = -1)
         void negativeAfterBytesFromClient() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(afterBytesToClient = -1)
+        @Reset(afterBytesToClient = -1)
         void negativeAfterBytesToClient() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(after = -5)
+        @Reset(after = -5)
         void negativeAfter() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(after = -2, unit = TimeUnit.SECONDS)
+        @Reset(after = -2, unit = TimeUnit.SECONDS)
         void negativeAfterInSeconds() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(firstConnections = -1)
+        @Reset(firstConnections = -1)
         void negativeFirstConnections() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(connection = -3)
+        @Reset(nthConnection = -3)
         void negativeConnection() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(firstConnections = 2, connection = 3)
+        @Reset(firstConnections = 2, nthConnection = 3)
         void firstConnectionsAndConnection() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(afterBytesFromClient = 1, afterBytesToClient = 2)
+        @Reset(afterBytesFromClient = 1, afterBytesToClient = 2)
         void twoByteTriggers() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(afterBytesToClient = 1, after = 5)
+        @Reset(afterBytesToClient = 1, after = 5)
         void aByteAndATimeTrigger() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset
-        @InjectReset(connection = -1)
+        @Reset
+        @Reset(nthConnection = -1)
         void oneBadRepeatedReset() {
             reached.incrementAndGet();
         }
@@ -223,7 +226,7 @@ class MisconfigurationTests {
         }
 
         @Test
-        @SlowAccept(never = true, delay = 100)
+        @SlowAccept(neverAccept = true, delay = 100)
         void neverWithADelay() {
             reached.incrementAndGet();
         }
@@ -247,31 +250,31 @@ class MisconfigurationTests {
         }
 
         @Test
-        @InjectReset(upstream = "nohost")
+        @Reset(upstream = "nohost")
         void upstreamWithoutAPort() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(upstream = ":8080")
+        @Reset(upstream = ":8080")
         void upstreamWithoutAHost() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(upstream = "host:0")
+        @Reset(upstream = "host:0")
         void upstreamPortZero() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(upstream = "host:99999")
+        @Reset(upstream = "host:99999")
         void upstreamPortTooLarge() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(target = "10.1.2.3:80")
+        @Reset(target = "10.1.2.3:80")
         void offLoopbackTarget() {
             reached.incrementAndGet();
         }
@@ -289,20 +292,26 @@ class MisconfigurationTests {
         }
 
         @Test
+        @RefuseConnections(" ")
+        void refuseWithoutATarget() {
+            reached.incrementAndGet();
+        }
+
+        @Test
         @SlowAccept(upstream = "host:abc")
         void upstreamPortNotANumber() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(upstream = "no-such-host.invalid:80") // .invalid never resolves (RFC 2606)
+        @Reset(upstream = "no-such-host.invalid:80") // .invalid never resolves (RFC 2606)
         void unresolvableUpstream() {
             reached.incrementAndGet();
         }
 
         @Test
         @LeakedServerSockets
-        @InjectReset
+        @Reset
         void leakyServerWithAReset() {
             reached.incrementAndGet();
         }
@@ -316,14 +325,14 @@ class MisconfigurationTests {
 
         @Test
         @SlowAccept(upstream = "127.0.0.1:1")
-        @InjectReset(upstream = "127.0.0.1:2")
+        @Reset(upstream = "127.0.0.1:2")
         void twoUpstreams() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(upstream = "127.0.0.1:1")
-        @InjectReset(upstream = "127.0.0.1:2")
+        @Reset(upstream = "127.0.0.1:1")
+        @Reset(upstream = "127.0.0.1:2")
         void twoResetsWithTwoUpstreams() {
             reached.incrementAndGet();
         }
@@ -334,7 +343,7 @@ class MisconfigurationTests {
     static class MisconfiguredClassFixture {
 
         @Test
-        @InjectReset
+        @Reset
         void resetOnALeakyServer() {
         }
 
@@ -353,28 +362,28 @@ class MisconfigurationTests {
 
         @Test
         @SlowAccept(delay = 0, upstream = "127.0.0.1:1")
-        @InjectReset(after = 1, unit = TimeUnit.HOURS, upstream = "127.0.0.1:1")
+        @Reset(after = 1, unit = TimeUnit.HOURS, upstream = "127.0.0.1:1")
         void twoAnnotationsNamingTheSameUpstream(FaultListener server) {
             assertThat(server.upstream()).contains(new InetSocketAddress("127.0.0.1", 1));
         }
 
         @Test
         @SlowAccept(upstream = "127.0.0.1:1")
-        @InjectReset
+        @Reset
         void anUpstreamGivenOnce(FaultListener server) {
             assertThat(server.upstream()).contains(new InetSocketAddress("127.0.0.1", 1));
         }
 
         @Test
         @LeakedServerSockets(value = Leak.PORT, limit = 0) // the limit only counts leaked connections
-        @InjectReset
+        @Reset
         void aHeldPortWithAReset(FaultListener server, HeldPort port) {
             assertThat(port.isHeld()).isTrue();
             assertThat(server.faults()).hasSize(1);
         }
 
         @Test
-        @InjectReset(afterBytesFromClient = 0, firstConnections = 0, connection = 0, after = InjectReset.UNSET)
+        @Reset(afterBytesFromClient = 0, firstConnections = 0, nthConnection = 0, after = Reset.UNSET)
         void zeroOffsetsAndSelections(FaultListener server) {
             assertThat(server.faults()).hasSize(1);
         }

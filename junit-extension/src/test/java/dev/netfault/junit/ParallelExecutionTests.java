@@ -72,7 +72,7 @@ class ParallelExecutionTests {
         }
 
         @Test
-        @InjectReset
+        @Reset
         void resetsEveryConnection(FaultListener server, Journal journal) throws Exception {
             together(server);
             for (int i = 0; i < CONNECTIONS; i++) {
@@ -86,7 +86,7 @@ class ParallelExecutionTests {
 
         /** The reset is 1 MiB away: this test's traffic passes through untouched. */
         @Test
-        @InjectReset(afterBytesFromClient = 1 << 20)
+        @Reset(afterBytesFromClient = 1 << 20)
         void passesEverythingThrough(FaultListener server, Journal journal) throws Exception {
             try (RecordingServer echo = RecordingServer.echo()) {
                 server.proxyTo(echo.address());
@@ -107,7 +107,7 @@ class ParallelExecutionTests {
         }
 
         @Test
-        @InjectReset(afterBytesToClient = 50)
+        @Reset(afterBytesToClient = 50)
         void truncatesEveryResponse(FaultListener server) throws Exception {
             try (RecordingServer upstream = RecordingServer.sending(GREETING)) {
                 server.proxyTo(upstream.address());
@@ -123,7 +123,7 @@ class ParallelExecutionTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void letsConnectsTimeOut(FaultListener server, Journal journal) throws Exception {
             together(server);
             for (int i = 0; i < 2; i++) {

@@ -104,8 +104,8 @@ class ParameterInjectionTests {
         void aListenerJournalOrSocketFactoryWithOnlyAHeldPort() {
             EngineExecutionResults results = Kit.run(WrongHandleFixture.class);
             String fix = ": the test's annotations open no fault listener. Fix: take a HeldPort (with @LeakedServerSockets(Leak.PORT)),"
-                    + " or add Leak.CONNECTIONS or one of @InjectReset, @InjectClose, @Stall, @HalfClose, @Latency, @Bandwidth, @Slice,"
-                    + " @SlowClose, @Blackhole, @SlowAccept or @LeakedServerSockets.";
+                    + " or add Leak.CONNECTIONS or one of @Reset, @Close, @Stall, @HalfClose, @Latency, @Bandwidth, @Slice,"
+                    + " @SlowClose, @Blackhole, @SlowAccept, @LeakedServerSockets or @ListenerDown.";
             assertThat(Kit.failure(results, "listenerWithAHeldPort")).isInstanceOf(ParameterResolutionException.class)
                     .hasMessage("netfault cannot resolve the parameter FaultListener of listenerWithAHeldPort()" + fix);
             assertThat(Kit.failure(results, "journalWithAHeldPort")).isInstanceOf(ParameterResolutionException.class)
@@ -118,13 +118,13 @@ class ParameterInjectionTests {
         private static String noFaultInstalled(String executable) {
             return "netfault cannot resolve the parameter FaultListener of " + executable + ": no netfault fault is installed for it."
                     + " Fault handles exist for test methods, @BeforeEach and @AfterEach methods of tests annotated"
-                    + " (or in a class annotated) with @InjectReset, @InjectClose, @Stall, @HalfClose, @Latency, @Bandwidth, @Slice,"
-                    + " @SlowClose, @Blackhole, @SlowAccept, @LeakedServerSockets, @RefuseConnections, @TimeOutConnections, @FailResolution or @FailAccept.";
+                    + " (or in a class annotated) with @Reset, @Close, @Stall, @HalfClose, @Latency, @Bandwidth, @Slice,"
+                    + " @SlowClose, @Blackhole, @SlowAccept, @LeakedServerSockets, @ListenerDown, @RefuseConnections, @TimeOutConnections, @FailResolution or @FailAccept.";
         }
     }
 
     @Fixture
-    @InjectReset(afterBytesFromClient = 1_000)
+    @Reset(afterBytesFromClient = 1_000)
     static class ListenerHandlesFixture {
 
         static final List<FaultListener> listeners = new CopyOnWriteArrayList<>();
@@ -196,7 +196,7 @@ class ParameterInjectionTests {
     }
 
     @Fixture
-    @InjectReset
+    @Reset
     static class BeforeAllFixture {
         @BeforeAll
         static void setUpAll(FaultListener server) {
@@ -208,7 +208,7 @@ class ParameterInjectionTests {
     }
 
     @Fixture
-    @InjectReset
+    @Reset
     static class ConstructorFixture {
         ConstructorFixture(FaultListener server) {
         }
@@ -221,7 +221,7 @@ class ParameterInjectionTests {
     @Fixture
     static class WrongHandleFixture {
         @Test
-        @InjectReset
+        @Reset
         void heldPortWithAReset(HeldPort port) {
         }
 

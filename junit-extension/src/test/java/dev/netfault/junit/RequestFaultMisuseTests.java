@@ -49,34 +49,34 @@ class RequestFaultMisuseTests {
         }
 
         static Stream<Arguments> contradictions() {
-            String at = "@InjectReset on method '%s()'";
+            String at = "@Reset on method '%s()'";
             return Stream.of(
                     arguments("bytesAndResponseBytes", at + " sets both afterBytesToClient = 10 and afterResponseBytes = 10, but one reset"
-                            + " fires at one point. Fix: keep one, or repeat @InjectReset for resets at several points (the first to fire wins)."),
-                    arguments("idleAndRace", "@InjectClose on method '%s()' sets both afterIdle = 100 and idleBeforeRequest = 100, but one"
+                            + " fires at one point. Fix: keep one, or repeat @Reset for resets at several points (the first to fire wins)."),
+                    arguments("idleAndRace", "@Close on method '%s()' sets both afterIdle = 100 and idleBeforeRequest = 100, but one"
                             + " close fires at one point. Fix: keep one."),
-                    arguments("firstRequestsAndRequest", at + " sets both firstRequests = 2 and request = 3, which select requests in two"
-                            + " ways. Fix: keep one, or repeat @InjectReset for each selection."),
-                    arguments("requestAndAfterIdle", at + " sets request = 2 and afterIdle = 100, but afterIdle fires on an idle connection,"
+                    arguments("firstRequestsAndRequest", at + " sets both firstRequests = 2 and nthRequest = 3, which select requests in two"
+                            + " ways. Fix: keep one, or repeat @Reset for each selection."),
+                    arguments("requestAndAfterIdle", at + " sets nthRequest = 2 and afterIdle = 100, but afterIdle fires on an idle connection,"
                             + " not on requests, so the request selection would mean nothing. Fix: remove afterIdle (the reset then fires as"
-                            + " the selected request starts), or use afterResponseBytes, afterResponseEnd or idleBeforeRequest, or remove request."),
+                            + " the selected request starts), or use afterResponseBytes, afterResponseEnd or idleBeforeRequest, or remove nthRequest."),
                     arguments("requestAndByteOffset", "@Latency on method '%s()' sets firstRequests = 1 and afterBytesToClient = 5, but"
                             + " afterBytesToClient counts bytes or time on a connection, not on requests, so the request selection would"
                             + " mean nothing. Fix: remove afterBytesToClient (the latency then fires as the selected request starts), or use"
                             + " afterResponseBytes, afterResponseEnd or idleBeforeRequest, or remove firstRequests."),
-                    arguments("negativeRequest", at + ": request must be non-negative (0: not by request), but was -1. Fix: give the"
+                    arguments("negativeRequest", at + ": nthRequest must be non-negative (0: not by request), but was -1. Fix: give the"
                             + " number of the one request that gets the reset, 1 for the first."),
                     arguments("negativeFirstRequests", at + ": firstRequests must be non-negative (0: not by request), but was -2. Fix:"
                             + " give how many requests, from the first across the listener, get the reset (2: fail twice, then recover)."),
                     arguments("requestProbabilityAboveOne", at + ": requestProbability must be at most 1 (negative: not by request), but"
                             + " was 1.5. Fix: give the chance of each request, from 0 to 1."),
-                    arguments("zeroAfterIdle", "@InjectClose on method '%s()': afterIdle must be more than 0, but was 0 milliseconds."
+                    arguments("zeroAfterIdle", "@Close on method '%s()': afterIdle must be more than 0, but was 0 milliseconds."
                             + " Fix: give how long a connection idles before the close fires."),
                     arguments("negativeIdleBeforeRequest", at + ": idleBeforeRequest must be non-negative, but was -5 seconds. Fix: give"
                             + " how long the connection must have idled before the request, in seconds."),
                     arguments("negativeResponseBytes", "@Stall on method '%s()': afterResponseBytes must be non-negative, but was -1."
                             + " Fix: give how many bytes of the response reach the client first (0: none)."),
-                    arguments("negativeRequestOnConnection", at + ": requestOnConnection must be non-negative (0: not by request), but"
+                    arguments("negativeRequestOnConnection", at + ": nthRequestOnConnection must be non-negative (0: not by request), but"
                             + " was -1. Fix: give the number of the request on each connection, 1 for its first (2: the first reuse of a"
                             + " pooled connection)."));
         }
@@ -113,25 +113,25 @@ class RequestFaultMisuseTests {
         }
 
         @Test
-        @InjectReset(afterBytesToClient = 10, afterResponseBytes = 10)
+        @Reset(afterBytesToClient = 10, afterResponseBytes = 10)
         void bytesAndResponseBytes() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectClose(afterIdle = 100, idleBeforeRequest = 100)
+        @Close(afterIdle = 100, idleBeforeRequest = 100)
         void idleAndRace() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(firstRequests = 2, request = 3)
+        @Reset(firstRequests = 2, nthRequest = 3)
         void firstRequestsAndRequest() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(request = 2, afterIdle = 100)
+        @Reset(nthRequest = 2, afterIdle = 100)
         void requestAndAfterIdle() {
             reached.incrementAndGet();
         }
@@ -143,31 +143,31 @@ class RequestFaultMisuseTests {
         }
 
         @Test
-        @InjectReset(request = -1)
+        @Reset(nthRequest = -1)
         void negativeRequest() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(firstRequests = -2)
+        @Reset(firstRequests = -2)
         void negativeFirstRequests() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(requestProbability = 1.5)
+        @Reset(requestProbability = 1.5)
         void requestProbabilityAboveOne() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectClose(afterIdle = 0)
+        @Close(afterIdle = 0)
         void zeroAfterIdle() {
             reached.incrementAndGet();
         }
 
         @Test
-        @InjectReset(idleBeforeRequest = -5, unit = java.util.concurrent.TimeUnit.SECONDS)
+        @Reset(idleBeforeRequest = -5, unit = java.util.concurrent.TimeUnit.SECONDS)
         void negativeIdleBeforeRequest() {
             reached.incrementAndGet();
         }
@@ -179,7 +179,7 @@ class RequestFaultMisuseTests {
         }
 
         @Test
-        @InjectReset(requestOnConnection = -1)
+        @Reset(nthRequestOnConnection = -1)
         void negativeRequestOnConnection() {
             reached.incrementAndGet();
         }
@@ -222,39 +222,39 @@ class RequestFaultMisuseTests {
 
         @Test
         void fewerRequestsThanTheSelectedOne() {
-            assertThat(message("sendsOneRequest")).contains("@InjectReset(request = 3) on method 'sendsOneRequest()' (reset on request #3"
+            assertThat(message("sendsOneRequest")).contains("@Reset(nthRequest = 3) on method 'sendsOneRequest()' (reset on request #3"
                     + " on every connection): the client sent 1 request, and the fault waited for request #3: fewer requests than expected."
                     + " Fix: make the test send 3 requests, or aim at request 1.");
         }
 
         @Test
         void noConnectionAtAll() {
-            assertThat(message("sendsNothing")).contains("@InjectClose(firstRequests = 2) on method 'sendsNothing()'")
+            assertThat(message("sendsNothing")).contains("@Close(firstRequests = 2) on method 'sendsNothing()'")
                     .contains("no connection reached the listener, so no request came.");
         }
 
         @Test
         void noReuseForARequestOnTheConnection() {
-            assertThat(message("neverReuses")).contains("@InjectReset(requestOnConnection = 2)")
+            assertThat(message("neverReuses")).contains("@Reset(nthRequestOnConnection = 2)")
                     .contains("the client sent 2 requests, and the fault waited for request #2 of each connection: no connection carried 2"
                             + " requests (at most 1): the client did not reuse its connections");
         }
 
         @Test
         void aRaceWithoutAPause() {
-            assertThat(message("neverPauses")).contains("@InjectClose(idleBeforeRequest = 2000) on method 'neverPauses()'")
+            assertThat(message("neverPauses")).contains("@Close(idleBeforeRequest = 2000) on method 'neverPauses()'")
                     .contains("the client sent 2 requests, but none of the selected ones (#1, #2) started on a connection idle for at least 2000 ms");
         }
 
         @Test
         void anIdleTimeoutLongerThanTheTest() {
-            assertThat(message("endsBeforeTheIdleTime")).contains("@InjectClose(afterIdle = 10000)")
+            assertThat(message("endsBeforeTheIdleTime")).contains("@Close(afterIdle = 10000)")
                     .contains("none of the listener's 1 connection stayed idle for 10000 ms");
         }
 
         @Test
         void aResponseTriggerOnAStandAloneListener() {
-            assertThat(message("standAloneNeverAnswers")).contains("@InjectReset(afterResponseBytes = 10)")
+            assertThat(message("standAloneNeverAnswers")).contains("@Reset(afterResponseBytes = 10)")
                     .contains("the selected request (#1) got no response: the listener stands alone (no upstream or target), so nothing"
                             + " answers. Fix: give upstream or target, or call listener.proxyTo(server address) in @BeforeEach.");
         }
@@ -267,7 +267,7 @@ class RequestFaultMisuseTests {
 
         @Test
         void aResponseThatNeverEnded() {
-            assertThat(message("responseNeverEnds")).contains("@InjectClose(request = 1, afterResponseEnd)")
+            assertThat(message("responseNeverEnds")).contains("@Close(nthRequest = 1, afterResponseEnd)")
                     .contains("never ended: a response ends when the client starts its next request on the same connection or closes its side");
         }
 
@@ -323,37 +323,37 @@ class RequestFaultMisuseTests {
         }
 
         @Test
-        @InjectReset(request = 3)
+        @Reset(nthRequest = 3)
         void sendsOneRequest(FaultListener listener) throws IOException {
             send(listener, 1);
         }
 
         @Test
-        @InjectClose(firstRequests = 2)
+        @Close(firstRequests = 2)
         void sendsNothing() {
         }
 
         @Test
-        @InjectReset(requestOnConnection = 2)
+        @Reset(nthRequestOnConnection = 2)
         void neverReuses(FaultListener listener) throws IOException {
             send(listener, 1);
             send(listener, 1);
         }
 
         @Test
-        @InjectClose(idleBeforeRequest = 2000)
+        @Close(idleBeforeRequest = 2000)
         void neverPauses(FaultListener listener) throws IOException {
             send(listener, 2);
         }
 
         @Test
-        @InjectClose(afterIdle = 10_000)
+        @Close(afterIdle = 10_000)
         void endsBeforeTheIdleTime(FaultListener listener) throws IOException {
             send(listener, 1);
         }
 
         @Test
-        @InjectReset(afterResponseBytes = 10)
+        @Reset(afterResponseBytes = 10)
         void standAloneNeverAnswers(FaultListener listener, dev.netfault.Journal journal) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 socket.getOutputStream().write("ping".getBytes(US_ASCII));
@@ -362,13 +362,13 @@ class RequestFaultMisuseTests {
         }
 
         @Test
-        @InjectReset(afterResponseBytes = 100)
+        @Reset(afterResponseBytes = 100)
         void shortResponse(FaultListener listener) throws IOException {
             send(listener, 1);
         }
 
         @Test
-        @InjectClose(request = 1, afterResponseEnd = true)
+        @Close(nthRequest = 1, afterResponseEnd = true)
         void responseNeverEnds(FaultListener listener, dev.netfault.Journal journal) throws IOException {
             Socket socket = Sockets.connect(listener.address());
             kept = socket;
@@ -377,14 +377,14 @@ class RequestFaultMisuseTests {
         }
 
         @Test
-        @InjectReset(connection = 99)
+        @Reset(nthConnection = 99)
         void addedInCode(FaultListener listener) throws IOException {
             listener.addFault(Fault.reset().onRequest(Requests.nth(5)));
             send(listener, 1);
         }
 
         @Test
-        @InjectReset(request = 2)
+        @Reset(nthRequest = 2)
         void firesOnce(FaultListener listener) throws IOException {
             send(listener, 1);
             try (Socket socket = Sockets.connect(listener.address())) {

@@ -150,7 +150,7 @@ class SlowAcceptTests {
         }
 
         @Test
-        @SlowAccept(never = true, backlog = 3)
+        @SlowAccept(neverAccept = true, backlog = 3)
         void queuesBacklogPlusOneConnections(FaultListener server) throws IOException {
             List<Socket> queued = new ArrayList<>();
             try {
@@ -168,7 +168,7 @@ class SlowAcceptTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void firstConnectTimesOutWithAFullQueue(FaultListener server, Journal journal) throws IOException {
             try (Socket client = new Socket()) {
                 Clients.assertConnectTimesOut(client, server.address());
@@ -182,7 +182,7 @@ class SlowAcceptTests {
          * client's first SYN was dropped, and its retransmission (about 1 s later) gets in.
          */
         @Test
-        @SlowAccept(delay = 200, queueFull = true)
+        @SlowAccept(delay = 200, fillAcceptQueue = true)
         void patientClientGetsInOnceAcceptsFreeTheQueue(FaultListener server, Journal journal) throws IOException {
             long start = System.nanoTime();
             try (Socket client = new Socket()) {

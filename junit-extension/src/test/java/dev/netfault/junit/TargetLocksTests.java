@@ -18,8 +18,8 @@ class TargetLocksTests {
 
     /** One method per kind, each aimed at 127.0.0.1:9. Never run: only read. */
     static class EveryKind {
-        @InjectReset(target = "127.0.0.1:9") void injectReset() { }
-        @InjectClose(target = "127.0.0.1:9") void injectClose() { }
+        @Reset(target = "127.0.0.1:9") void injectReset() { }
+        @Close(target = "127.0.0.1:9") void injectClose() { }
         @Stall(target = "127.0.0.1:9") void stall() { }
         @HalfClose(target = "127.0.0.1:9") void halfClose() { }
         @Latency(value = 1, target = "127.0.0.1:9") void latency() { }

@@ -287,20 +287,20 @@ class TimelineReportTests {
         }
 
         @Test
-        @InjectReset(afterBytesFromClient = 4, firstConnections = 1)
+        @Reset(afterBytesFromClient = 4, firstConnections = 1)
         void failsOnItsOwn(FaultListener listener) throws IOException {
             traffic(listener);
             throw new AssertionError("the test's own failure");
         }
 
         @Test
-        @InjectReset(afterBytesFromClient = 4, firstConnections = 1)
+        @Reset(afterBytesFromClient = 4, firstConnections = 1)
         void passes(FaultListener listener) throws IOException {
             traffic(listener);
         }
 
         @Test
-        @InjectReset(afterBytesFromClient = 4, firstConnections = 1)
+        @Reset(afterBytesFromClient = 4, firstConnections = 1)
         void twoListeners(FaultListener listener, NetFault netfault) throws IOException {
             FaultListener second = netfault.start(FaultListener.standalone().name("second"));
             traffic(listener);
@@ -313,7 +313,7 @@ class TimelineReportTests {
         }
 
         @Test
-        @InjectReset(request = 2)
+        @Reset(nthRequest = 2)
         void failsOnRequestTwo(FaultListener listener) throws IOException {
             try (dev.netfault.testsupport.RecordingServer peer = dev.netfault.testsupport.RecordingServer.echo()) {
                 listener.proxyTo(peer.address());

@@ -4,9 +4,13 @@ import dev.netfault.AcceptError;
 import dev.netfault.AgentRule;
 import dev.netfault.Target;
 import dev.netfault.internal.OwnPorts;
+import dev.netfault.internal.Targets;
 import dev.netfault.internal.boot.NetFaultHooks;
 import java.io.FileDescriptor;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,15 +19,12 @@ import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.WeakHashMap;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
@@ -181,7 +182,7 @@ public final class AgentRules {
         for (Map.Entry<FileDescriptor, Known> entry : open) {
             FileDescriptor fd = entry.getKey();
             Known known = entry.getValue();
-            if (!known.ownPort && !known.internal && known.isOpenOn(fd) && rule.target.matches(known.nameUsed, known.address, known.port, rule.resolved)) {
+            if (!known.ownPort && !known.internal && known.isOpenOn(fd) && Targets.matches(rule.target, known.nameUsed, known.address, known.port, rule.resolved)) {
                 rule.existing.incrementAndGet();
                 arm(fd, rule, rule.timeoutAfter != null ? ArmedFault.TIMED_OUT : ArmedFault.RESET, true);
             }
@@ -211,7 +212,7 @@ public final class AgentRules {
         for (ProcSockets.Connection c : outgoing) {
             boolean own = OwnPorts.contains(c.remote(), c.remotePort());
             if (!own && !known.contains(((long) c.localPort() << 16) | c.remotePort())
-                    && rule.target.matches("", c.remote(), c.remotePort(), rule.resolved)) {
+                    && Targets.matches(rule.target, "", c.remote(), c.remotePort(), rule.resolved)) {
                 unreached++;
             }
         }
@@ -237,7 +238,7 @@ public final class AgentRules {
         if (NetFaultHooks.active) {
             for (ConnectRule rule : CONNECT_RULES) {
                 if ((!ownPort || rule.target.host() != null && rule.target.port() != 0)
-                        && rule.target.matches(nameUsed, address, port, rule.resolved)) {
+                        && Targets.matches(rule.target, nameUsed, address, port, rule.resolved)) {
                     if (rule.timeoutAfter != null) {
                         rule.hits.incrementAndGet();
                         arm(fd, rule, ArmedFault.TIMED_OUT, false);
@@ -462,7 +463,7 @@ public final class AgentRules {
 
         ConnectRule(Target target, InetSocketAddress destination, Duration timeoutAfter, String description, SocketChannel reserved) {
             this.target = target;
-            this.resolved = target.resolve();
+            this.resolved = Targets.resolve(target);
             this.standIn = destination != null ? standInFor(target, resolved) : null;
             this.destination = destination;
             this.timeoutAfter = timeoutAfter;

@@ -8,7 +8,7 @@ import dev.netfault.Closure;
 import dev.netfault.ConnectionRecord;
 import dev.netfault.FaultListener;
 import dev.netfault.Journal;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.LeakedServerSockets;
 import dev.netfault.junit.SlowAccept;
 import java.io.IOException;
@@ -56,7 +56,7 @@ class InventoryClientTests {
 
     @Nested
     @Order(1)
-    @DisplayName("@InjectReset: the connection is reset (a real RST)")
+    @DisplayName("@Reset: the connection is reset (a real RST)")
     class WhenConnectionsAreReset {
 
         @BeforeEach
@@ -65,7 +65,7 @@ class InventoryClientTests {
         }
 
         @Test
-        @InjectReset(firstConnections = 1)
+        @Reset(firstConnections = 1)
         void getsTheStockWhenTheFirstConnectionIsReset(FaultListener netfault, Journal journal, TestReporter story) throws Exception {
             int units = clientOf(netfault).build().available("ABC-1");
 
@@ -80,7 +80,7 @@ class InventoryClientTests {
         }
 
         @Test
-        @InjectReset(firstConnections = 2)
+        @Reset(firstConnections = 2)
         @DisplayName("retries when HttpClient's own retry is reset too")
         void retriesWhenHttpClientsOwnRetryIsResetToo(FaultListener netfault, Journal journal, TestReporter story) throws Exception {
             int units = clientOf(netfault).build().available("ABC-1");
@@ -94,7 +94,7 @@ class InventoryClientTests {
         }
 
         @Test
-        @InjectReset
+        @Reset
         void givesUpAfterThreeAttemptsWhenEveryConnectionIsReset(FaultListener netfault, Journal journal, TestReporter story) {
             ServiceUnavailableException e = catchThrowableOfType(ServiceUnavailableException.class,
                     () -> clientOf(netfault).build().available("ABC-1"));
@@ -109,7 +109,7 @@ class InventoryClientTests {
         }
 
         @Test
-        @InjectReset(afterBytesToClient = 180, firstConnections = 1)
+        @Reset(afterBytesToClient = 180, firstConnections = 1)
         void retriesAResponseCutOffInTheMiddle(FaultListener netfault, Journal journal, TestReporter story) throws Exception {
             int units = clientOf(netfault).build().available("ABC-1");
 
@@ -135,7 +135,7 @@ class InventoryClientTests {
     class WhenTheServiceAcceptsSlowly {
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void failsFastWithItsConnectTimeoutWhenTheAcceptQueueIsFull(FaultListener netfault, Journal journal, TestReporter story) {
             InventoryClient client = clientOf(netfault).connectTimeout(Duration.ofMillis(200)).build();
 

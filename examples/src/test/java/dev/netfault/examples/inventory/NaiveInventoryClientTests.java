@@ -108,7 +108,7 @@ class NaiveInventoryClientTests {
     static class NaiveClientFixture {
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void asksForTheStockWhileTheAcceptQueueIsFull(FaultListener netfault) throws Exception {
             new NaiveInventoryClient(netfault.uri("http")).available("ABC-1");
         }

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.netfault.Closure;
 import dev.netfault.FaultListener;
-import dev.netfault.junit.InjectReset;
-import dev.netfault.junit.RefuseConnections;
+import dev.netfault.junit.ListenerDown;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.SlowAccept;
 import dev.netfault.junit.Stall;
 import java.time.Duration;
@@ -32,7 +32,7 @@ class ApacheHttpClientTests {
     }
 
     @Test
-    @InjectReset(afterBytesToClient = 10)
+    @Reset(afterBytesToClient = 10)
     void failsWithAConnectionReset(FaultListener listener, TestReporter story) {
         Throwable thrown = catchThrowable(() -> prices.centsFor("ABC-1"));
 
@@ -43,7 +43,7 @@ class ApacheHttpClientTests {
     }
 
     @Test
-    @SlowAccept(never = true, queueFull = true)
+    @SlowAccept(neverAccept = true, fillAcceptQueue = true)
     void failsWithAConnectTimeout(FaultListener listener, TestReporter story) {
         Throwable thrown = catchThrowable(() -> prices.centsFor("ABC-1"));
 
@@ -62,7 +62,7 @@ class ApacheHttpClientTests {
     }
 
     @Test
-    @RefuseConnections
+    @ListenerDown
     void recoversOnceTheServiceIsBack(FaultListener listener, TestReporter story) {
         Throwable thrown = catchThrowable(() -> prices.centsFor("ABC-1"));
         assertThatNetworkFailure(thrown).isConnectionRefused();

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.netfault.Closure;
 import dev.netfault.Effect;
 import dev.netfault.FaultListener;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.SlowAccept;
 import dev.netfault.junit.Stall;
 import java.time.Duration;
@@ -32,7 +32,7 @@ class HikariPoolTests {
     }
 
     @Test
-    @InjectReset
+    @Reset
     void failsWithAConnectionReset(FaultListener listener, TestReporter story) {
         Throwable thrown = catchThrowable(() -> prices.centsFor("ABC-1"));
 
@@ -43,7 +43,7 @@ class HikariPoolTests {
     }
 
     @Test
-    @SlowAccept(never = true, queueFull = true)
+    @SlowAccept(neverAccept = true, fillAcceptQueue = true)
     void failsWithAConnectTimeout(FaultListener listener, TestReporter story) {
         Throwable thrown = catchThrowable(() -> prices.centsFor("ABC-1"));
 
@@ -68,7 +68,7 @@ class HikariPoolTests {
     }
 
     @Test
-    @InjectReset
+    @Reset
     void recoversOnceTheNetworkHeals(FaultListener listener, TestReporter story) {
         Throwable thrown = catchThrowable(() -> prices.centsFor("ABC-1"));
         assertThatNetworkFailure(thrown).isConnectionReset();

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.netfault.Closure;
 import dev.netfault.FaultListener;
-import dev.netfault.junit.InjectReset;
-import dev.netfault.junit.RefuseConnections;
+import dev.netfault.junit.ListenerDown;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.SlowAccept;
 import dev.netfault.junit.Stall;
 import java.time.Duration;
@@ -33,14 +33,14 @@ class JdkHttpClientTests {
     }
 
     @Test
-    @InjectReset(afterBytesToClient = 10)                     // 10 bytes of the answer, then a real RST
+    @Reset(afterBytesToClient = 10)                     // 10 bytes of the answer, then a real RST
     void failsWithAConnectionReset(FaultListener listener) {
         assertThatNetworkFailure(catchThrowable(() -> prices.centsFor("ABC-1"))).isConnectionReset();
         assertThat(listener.journal()).connection(1).sentToClient(10).closedByListenerWith(Closure.RST);
     }
 
     @Test
-    @SlowAccept(never = true, queueFull = true)               // the accept queue is full: the kernel drops the SYNs
+    @SlowAccept(neverAccept = true, fillAcceptQueue = true) // the accept queue is full: the kernel drops the SYNs
     void failsWithAConnectTimeout(FaultListener listener) {
         assertThatNetworkFailure(catchThrowable(() -> prices.centsFor("ABC-1"))).isConnectTimeout();
         assertThat(listener.journal()).hasAccepted(0);
@@ -53,7 +53,7 @@ class JdkHttpClientTests {
     }
 
     @Test
-    @RefuseConnections                                        // the service is down
+    @ListenerDown                                             // the service is down
     void recoversOnceTheServiceIsBack(FaultListener listener) {
         assertThatNetworkFailure(catchThrowable(() -> prices.centsFor("ABC-1"))).isConnectionRefused();
 

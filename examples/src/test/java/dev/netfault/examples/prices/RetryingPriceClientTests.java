@@ -4,11 +4,12 @@ import static dev.netfault.assertj.NetFaultAssertions.*;
 import static org.assertj.core.api.Assertions.*;
 
 import dev.netfault.Exchange;
-import dev.netfault.Fault;
 import dev.netfault.FaultListener;
-import dev.netfault.Requests;
+import dev.netfault.junit.Close;
+import dev.netfault.junit.Reset;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -16,15 +17,16 @@ import org.junit.jupiter.api.TestReporter;
 
 /**
  * A retry policy of the application's own ({@link RetryingPriceClient}: a GET asked again up to twice
- * after a connection failure) around OkHttp with its own silent retry off, against faults per request,
- * given in code to a {@link FaultListener} in front of the price service.
+ * after a connection failure) around OkHttp with its own silent retry off, against faults per request
+ * on the test's {@link FaultListener} in front of the price service. The same faults in code:
+ * {@code Fault.reset().onRequest(Requests.first(2))} and {@code Fault.close().onRequestAfterIdle(Duration.ofMillis(KEEP_ALIVE_MILLIS))}.
  */
 @Order(8)
 @DisplayName("RetryingPriceClient: a price client with a retry policy, under faults per request")
 class RetryingPriceClientTests {
 
     /** A pooled connection idle this long is cut as the next request starts on it: a keep-alive timeout that races the client. */
-    static final Duration KEEP_ALIVE = Duration.ofMillis(300);
+    static final long KEEP_ALIVE_MILLIS = 300;
 
     final PriceService service = PriceService.start();
     FaultListener listener;
@@ -32,17 +34,18 @@ class RetryingPriceClientTests {
     PriceClient retrying;
 
     /** netfault's listener in front of the service, with the test's fault; the clients talk to the listener. */
-    void connectThroughNetfaultWith(Fault fault) {
-        listener = FaultListener.inFrontOf(service.address()).name("prices").fault(fault).start();
+    @BeforeEach
+    void connectThroughNetfault(FaultListener listener) {
+        this.listener = listener;
+        listener.proxyTo(service.address());
         plain = OkHttpPriceClient.withoutRetries(listener.uri("http"), Duration.ofSeconds(1), Duration.ofSeconds(2));
         retrying = new RetryingPriceClient(OkHttpPriceClient.withoutRetries(listener.uri("http"), Duration.ofSeconds(1),
                 Duration.ofSeconds(2)), 2);
     }
 
     @Test
+    @Reset(firstRequests = 2)                                      // fail twice, then serve
     void recoversWhenTheFirstTwoRequestsFail(TestReporter story) throws Exception {
-        connectThroughNetfaultWith(Fault.reset().onRequest(Requests.first(2)));    // fail twice, then serve
-
         assertThat(retrying.centsFor("ABC-1")).isEqualTo(1999);
 
         assertThat(listener.journal().exchanges()).as("three requests, each on its own connection")
@@ -53,9 +56,8 @@ class RetryingPriceClientTests {
     }
 
     @Test
+    @Reset(firstRequests = 2)
     void withoutItsRetriesTheFirstFailureReachesTheApplication(TestReporter story) {
-        connectThroughNetfaultWith(Fault.reset().onRequest(Requests.first(2)));
-
         Throwable thrown = catchThrowable(() -> plain.centsFor("ABC-1"));
 
         assertThatNetworkFailure(thrown).isConnectionReset();
@@ -64,8 +66,8 @@ class RetryingPriceClientTests {
     }
 
     @Test
+    @Close(idleBeforeRequest = KEEP_ALIVE_MILLIS)                  // the server closes the idle connection just as it is reused
     void survivesTheStaleKeepAliveRace(TestReporter story) throws Exception {
-        connectThroughNetfaultWith(Fault.close().onRequestAfterIdle(KEEP_ALIVE));   // the server closes the idle connection just as it is reused
         assertThat(retrying.centsFor("ABC-1")).isEqualTo(1999);
         idleLongerThanTheKeepAlive();
 
@@ -78,8 +80,8 @@ class RetryingPriceClientTests {
     }
 
     @Test
+    @Close(idleBeforeRequest = KEEP_ALIVE_MILLIS)
     void withoutItsRetriesTheStaleKeepAliveRaceReachesTheApplication(TestReporter story) throws Exception {
-        connectThroughNetfaultWith(Fault.close().onRequestAfterIdle(KEEP_ALIVE));
         assertThat(plain.centsFor("ABC-1")).isEqualTo(1999);
         idleLongerThanTheKeepAlive();
 
@@ -92,14 +94,13 @@ class RetryingPriceClientTests {
 
     /** The pooled connection idles: this pause is the scenario, not a wait for something. */
     private static void idleLongerThanTheKeepAlive() throws InterruptedException {
-        Thread.sleep(KEEP_ALIVE.toMillis() + 150);
+        Thread.sleep(KEEP_ALIVE_MILLIS + 150);
     }
 
     @AfterEach
     void stop() {
         plain.close();
         retrying.close();
-        listener.close();
         service.close();
     }
 }

@@ -20,7 +20,6 @@ final class AgentPlan {
     /** Each rule to make, with the annotation it comes from. */
     private final List<Map.Entry<Supplier<AgentRule>, String>> rules = new ArrayList<>();
     private final List<Target> refused = new ArrayList<>();
-    private boolean refusesOwnListener;
     private final List<String> summary;
 
     private AgentPlan(List<String> summary) {
@@ -30,10 +29,10 @@ final class AgentPlan {
     static AgentPlan of(ExtensionContext context, List<String> summary) {
         AgentPlan plan = new AgentPlan(summary);
         for (Declared<RefuseConnections> declared : Declared.closest(context, RefuseConnections.class, true)) {
-            if (declared.annotation().value().isEmpty()) {
-                plan.refusesOwnListener = true; // the test's own fault listener is down
-                summary.add("@RefuseConnections: the fault listener is down (its port refuses connections)");
-                continue;
+            if (declared.annotation().value().isBlank()) {
+                throw new ExtensionConfigurationException(declared.describe() + ": value must name where the application connects,"
+                        + " \"host:port\", \"host\" or \":port\", such as \"db.internal:5432\", but was empty. Fix: give the target;"
+                        + " to refuse connections to the test's own fault listener, use @ListenerDown instead.");
             }
             Target target = parse(declared, "value", declared.annotation().value());
             plan.refused.add(target);
@@ -74,10 +73,6 @@ final class AgentPlan {
                     + " such as \"db.internal:5432\", but was \"" + value + "\". Fix: name where the application connects ("
                     + e.getMessage() + ").");
         }
-    }
-
-    boolean refusesOwnListener() {
-        return refusesOwnListener;
     }
 
     boolean refuses(Target target) {

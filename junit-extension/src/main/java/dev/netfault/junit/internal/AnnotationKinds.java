@@ -5,10 +5,11 @@ import dev.netfault.junit.Blackhole;
 import dev.netfault.junit.FailAccept;
 import dev.netfault.junit.FailResolution;
 import dev.netfault.junit.HalfClose;
-import dev.netfault.junit.InjectClose;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Close;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.Latency;
 import dev.netfault.junit.LeakedServerSockets;
+import dev.netfault.junit.ListenerDown;
 import dev.netfault.junit.RefuseConnections;
 import dev.netfault.junit.Slice;
 import dev.netfault.junit.SlowAccept;
@@ -48,7 +49,8 @@ public final class AnnotationKinds {
      * @param type the annotation type
      * @param repeatable whether it may be repeated
      * @param targetAttribute the attribute that names its target ({@code "target"} or {@code "value"}), or {@code null}
-     *     for a kind aimed at the application's listening ports ({@code @FailAccept}, which takes its own locks)
+     *     for a kind without one: aimed at the application's listening ports ({@code @FailAccept}, which takes its own
+     *     locks) or at the test's own listener ({@code @ListenerDown})
      * @param role what it does
      * @param noun what its messages call the effect
      * @param oneShot whether the effect fires once (a reset) rather than lasting (latency)
@@ -88,8 +90,8 @@ public final class AnnotationKinds {
     }
 
     private static final List<Kind> ALL = List.of(
-            new Kind(InjectReset.class, true, "target", Role.LISTENER_FAULT, "reset", true),
-            new Kind(InjectClose.class, false, "target", Role.LISTENER_FAULT, "close", true),
+            new Kind(Reset.class, true, "target", Role.LISTENER_FAULT, "reset", true),
+            new Kind(Close.class, false, "target", Role.LISTENER_FAULT, "close", true),
             new Kind(Stall.class, false, "target", Role.LISTENER_FAULT, "stall", true),
             new Kind(HalfClose.class, false, "target", Role.LISTENER_FAULT, "half-close", true),
             new Kind(Latency.class, false, "target", Role.LISTENER_FAULT, "latency", false),
@@ -99,6 +101,7 @@ public final class AnnotationKinds {
             new Kind(Blackhole.class, false, "target", Role.LISTENER_FAULT, "blackhole", false),
             new Kind(SlowAccept.class, false, "target", Role.LISTENER, "slow accept", false),
             new Kind(LeakedServerSockets.class, false, "target", Role.LISTENER, "leak", false),
+            new Kind(ListenerDown.class, false, null, Role.LISTENER, "listener down", false),
             new Kind(RefuseConnections.class, true, "value", Role.AGENT_RULE, "refusal", false),
             new Kind(TimeOutConnections.class, false, "value", Role.AGENT_RULE, "time-out", true),
             new Kind(FailResolution.class, true, "value", Role.AGENT_RULE, "failed lookup", false),
@@ -136,7 +139,7 @@ public final class AnnotationKinds {
         return targets;
     }
 
-    /** {@return the names of the kinds with {@code role}, such as "@InjectReset, @InjectClose or @Stall"} */
+    /** {@return the names of the kinds with {@code role}, such as "@Reset, @Close or @Stall"} */
     public static String names(Role... roles) {
         List<String> names = ALL.stream().filter(k -> List.of(roles).contains(k.role())).map(Kind::display).collect(Collectors.toList());
         if (names.size() < 2) {

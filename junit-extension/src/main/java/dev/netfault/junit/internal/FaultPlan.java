@@ -1,15 +1,14 @@
 package dev.netfault.junit.internal;
 
-import dev.netfault.Connections;
-import dev.netfault.Direction;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
 import dev.netfault.HeldPort;
 import dev.netfault.SocketAgent;
 import dev.netfault.Target;
-import dev.netfault.junit.InjectReset;
-import dev.netfault.junit.NetFaultConfig;
 import dev.netfault.junit.LeakedServerSockets;
+import dev.netfault.junit.ListenerDown;
+import dev.netfault.junit.NetFaultConfig;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.SlowAccept;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,14 +17,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What a test's annotations ask for, validated: at most one fault listener (with its accept policy,
- * faults and upstream) and a held port. Every misuse fails here, before anything is opened.
+ * faults and upstream), a held port and the socket agent's rules. Made in three steps: reading the
+ * annotations into declared values, validating them (each rule checked once, here), and wiring the
+ * listener. Every misuse fails before anything is opened.
  */
 public final class FaultPlan {
 
@@ -38,8 +45,7 @@ public final class FaultPlan {
     private AgentPlan agent;
     private boolean startDown;
     /** The annotation that made each fault, for the check that request faults fired. */
-    private final java.util.Map<Fault, String> faultSources = new java.util.LinkedHashMap<>();
-
+    private final Map<Fault, String> faultSources = new LinkedHashMap<>();
 
     private FaultPlan(FaultListener.Builder listener, boolean holdPort, List<String> summary) {
         this.listener = listener;
@@ -47,166 +53,211 @@ public final class FaultPlan {
         this.summary = summary;
     }
 
-    /** {@return the plan, with the socket agent rules and the target of the listener} */
-    private FaultPlan with(AgentPlan agentPlan, Target listenerTarget) {
-        this.agent = agentPlan;
-        this.target = listenerTarget;
-        return this;
-    }
-
     /**
-     * Reads and validates the netfault annotations that apply to the test.
+     * Reads, validates and wires the netfault annotations that apply to the test.
      *
      * @throws ExtensionConfigurationException naming the annotation, the element, the rule and the fix
      */
     public static FaultPlan of(ExtensionContext context) {
-        List<Declared<?>> resets = ListenerFaults.find(context);
+        Declarations declared = read(context);
+        Checked checked = validate(context, declared);
+        return wire(context, declared, checked);
+    }
+
+    /** A value an annotation declares, with the annotation, for messages. */
+    private record Given<T>(Declared<?> source, T value) {
+    }
+
+    /**
+     * What the annotations declare, read once: each listener fault with its own attributes checked
+     * (by {@link ListenerFaults}), targets parsed by {@link Target#parse}, nothing compared yet.
+     */
+    private record Declarations(List<Declared<LeakedServerSockets>> leaks, List<Declared<SlowAccept>> slow,
+            List<Declared<ListenerDown>> down, List<Given<Fault>> faults, List<Given<Target>> targets, List<Given<String>> upstreams,
+            AgentPlan agent, List<String> agentSummary, Optional<String> seed) {
+
+        Set<LeakedServerSockets.Leak> leakKinds() {
+            Set<LeakedServerSockets.Leak> kinds = EnumSet.noneOf(LeakedServerSockets.Leak.class);
+            leaks.forEach(leak -> kinds.addAll(Arrays.asList(leak.annotation().value())));
+            return kinds;
+        }
+
+        boolean leakyServer() {
+            return leakKinds().contains(LeakedServerSockets.Leak.CONNECTIONS);
+        }
+
+        boolean needsListener() {
+            return leakyServer() || !slow.isEmpty() || !faults.isEmpty() || !down.isEmpty();
+        }
+    }
+
+    /** What validation settled: where the listener aims and relays, each with the annotation that said so. */
+    private record Checked(Given<Target> target, Given<InetSocketAddress> upstream, OptionalLong seed) {
+    }
+
+    private static Declarations read(ExtensionContext context) {
+        List<Given<Fault>> faults = new ArrayList<>();
+        for (Declared<?> declared : ListenerFaults.find(context)) {
+            faults.add(new Given<>(declared, ListenerFaults.fault(declared)));
+        }
         List<Declared<SlowAccept>> slow = Declared.closest(context, SlowAccept.class, false);
         List<Declared<LeakedServerSockets>> leaks = Declared.closest(context, LeakedServerSockets.class, false);
-        List<String> summary = new ArrayList<>();
-
-        Set<LeakedServerSockets.Leak> leakKinds = EnumSet.noneOf(LeakedServerSockets.Leak.class);
-        int leakLimit = 0;
-        for (Declared<LeakedServerSockets> leak : leaks) {
-            LeakedServerSockets.Leak[] kinds = leak.annotation().value();
-            ListenerFaults.require(kinds.length > 0, leak, "value", "non-empty", "{}",
-                    "write @LeakedServerSockets(Leak.CONNECTIONS), (Leak.PORT) or both");
-            leakKinds.addAll(Arrays.asList(kinds));
-            leakLimit = leak.annotation().limit();
-            if (leakKinds.contains(LeakedServerSockets.Leak.CONNECTIONS)) {
-                ListenerFaults.require(leakLimit >= 1, leak, "limit", "at least 1", leakLimit,
-                        "give the number of connections the server accepts and leaks before it stops accepting");
-                summary.add("@LeakedServerSockets: accepts and leaks " + leakLimit + " connection(s), then stops accepting");
+        List<Declared<?>> listenerAnnotations = new ArrayList<>(leaks);
+        listenerAnnotations.addAll(slow);
+        faults.forEach(f -> listenerAnnotations.add(f.source()));
+        List<Given<Target>> targets = new ArrayList<>();
+        List<Given<String>> upstreams = new ArrayList<>();
+        for (Declared<?> declared : listenerAnnotations) {
+            String target = ListenerFaults.target(declared);
+            if (!target.isEmpty()) {
+                targets.add(new Given<>(declared, AgentPlan.parse(declared, "target", target)));
             }
-            if (leakKinds.contains(LeakedServerSockets.Leak.PORT)) {
-                summary.add("@LeakedServerSockets: a leaked listener holds a port");
+            String upstream = ListenerFaults.upstream(declared);
+            if (!upstream.isEmpty()) {
+                upstreams.add(new Given<>(declared, upstream));
             }
         }
-        boolean leakyServer = leakKinds.contains(LeakedServerSockets.Leak.CONNECTIONS);
-        if (leakyServer) {
-            Declared<LeakedServerSockets> leak = leaks.get(0);
-            if (!slow.isEmpty()) {
-                throw contradiction(leak, slow.get(0), "a leaky server accepts at once until its limit, so its accepts cannot also be slow",
+        List<String> agentSummary = new ArrayList<>();
+        AgentPlan agent = AgentPlan.of(context, agentSummary);
+        return new Declarations(leaks, slow, Declared.closest(context, ListenerDown.class, false), faults, targets, upstreams, agent,
+                agentSummary, context.getConfigurationParameter(NetFaultConfig.SEED_PROPERTY_NAME));
+    }
+
+    /** Checks every rule once, in one place: each annotation's own values, then how they combine. */
+    private static Checked validate(ExtensionContext context, Declarations d) {
+        for (Declared<LeakedServerSockets> leak : d.leaks()) {
+            LeakedServerSockets a = leak.annotation();
+            ListenerFaults.require(a.value().length > 0, leak, "value", "non-empty", "{}",
+                    "write @LeakedServerSockets(Leak.CONNECTIONS), (Leak.PORT) or both");
+            if (Arrays.asList(a.value()).contains(LeakedServerSockets.Leak.CONNECTIONS)) {
+                ListenerFaults.require(a.limit() >= 1, leak, "limit", "at least 1", a.limit(),
+                        "give the number of connections the server accepts and leaks before it stops accepting");
+            }
+        }
+        if (d.leakyServer()) {
+            Declared<LeakedServerSockets> leak = d.leaks().get(0);
+            if (!d.slow().isEmpty()) {
+                throw contradiction(leak, d.slow().get(0), "a leaky server accepts at once until its limit, so its accepts cannot also be slow",
                         "test the slow accept and the leak in separate tests");
             }
-            if (!resets.isEmpty()) {
-                Declared<?> first = resets.get(0);
-                String what = first.annotation() instanceof InjectReset ? "a reset would never fire" : first.name() + " would never take effect";
-                throw contradiction(leak, first, "a leaky server never serves its connections, so " + what,
-                        "test the " + (first.annotation() instanceof InjectReset ? "reset" : first.name()) + " and the leak in separate tests");
+            if (!d.faults().isEmpty()) {
+                Declared<?> first = d.faults().get(0).source();
+                boolean reset = first.annotation() instanceof Reset;
+                throw contradiction(leak, first, "a leaky server never serves its connections, so "
+                        + (reset ? "a reset would never fire" : first.name() + " would never take effect"),
+                        "test the " + (reset ? "reset" : first.name()) + " and the leak in separate tests");
             }
         }
-        AgentPlan agentPlan = AgentPlan.of(context, summary);
-        boolean down = agentPlan.refusesOwnListener();
-        if (!leakyServer && slow.isEmpty() && resets.isEmpty() && !down) {
-            return new FaultPlan(null, leakKinds.contains(LeakedServerSockets.Leak.PORT), summary).with(agentPlan, null);
-        }
-        Target target = null;
-        Declared<?> targetSource = null;
-        List<Declared<?>> listenerAnnotations = new ArrayList<>();
-        if (leakyServer) {
-            listenerAnnotations.add(leaks.get(0));
-        }
-        listenerAnnotations.addAll(slow);
-        listenerAnnotations.addAll(resets);
-        for (Declared<?> declared : listenerAnnotations) {
-            String given = ListenerFaults.target(declared);
-            if (given.isEmpty()) {
-                continue;
-            }
-            Target parsed = AgentPlan.parse(declared, "target", given);
-            if (target != null && !target.equals(parsed)) {
-                throw contradiction(targetSource, declared, "one test has one fault listener, so its faults aim at one target, but they name "
-                        + target + " and " + parsed, "give the target once, or on annotations that agree");
-            }
-            if (agentPlan.refuses(parsed)) {
-                throw new ExtensionConfigurationException(declared.describe() + " aims at " + parsed
-                        + ", which @RefuseConnections refuses: a refused connection never reaches the fault listener."
-                        + " Fix: test the refusal and this fault in separate tests.");
-            }
-            target = parsed;
-            targetSource = declared;
-        }
-
-        FaultListener.Builder builder = FaultListener.standalone().name(listenerName(context));
-        if (leakyServer) {
-            builder.leakConnections(leakLimit).backlog(1);
-        }
-        InetSocketAddress upstream = null;
-        Declared<?> upstreamSource = null;
-        for (Declared<SlowAccept> declared : slow) {
+        for (Declared<SlowAccept> declared : d.slow()) {
             SlowAccept a = declared.annotation();
             ListenerFaults.require(a.backlog() >= 1, declared, "backlog", "at least 1", a.backlog(),
                     "Linux queues backlog + 1 connections; use 1 for the smallest queue");
-            builder.backlog(a.backlog());
-            if (a.never()) {
-                ListenerFaults.require(a.delay() == SlowAccept.UNSET, declared, "delay", "unset when never = true", a.delay(),
-                        "remove delay (the listener never accepts) or never = true (it accepts one connection per delay)");
-                builder.neverAccept();
+            if (a.neverAccept()) {
+                ListenerFaults.require(a.delay() == SlowAccept.UNSET, declared, "delay", "unset when neverAccept = true", a.delay(),
+                        "remove delay (the listener never accepts) or neverAccept = true (it accepts one connection per delay)");
             } else {
-                long delay = a.delay() == SlowAccept.UNSET ? SlowAccept.DEFAULT_DELAY_MILLIS : a.unit().toMillis(a.delay());
-                ListenerFaults.require(a.delay() == SlowAccept.UNSET || a.delay() >= 0, declared, "delay", "non-negative", a.delay() + " " + unit(a.unit()),
-                        "give how long the listener waits before each accept");
-                builder.acceptDelay(Duration.ofMillis(delay));
-            }
-            if (a.queueFull()) {
-                builder.fillAcceptQueue();
-            }
-            summary.add("@SlowAccept: " + (a.never() ? "never accepts" : "accepts one connection per "
-                    + (a.delay() == SlowAccept.UNSET ? SlowAccept.DEFAULT_DELAY_MILLIS + " ms" : a.delay() + " " + unit(a.unit())))
-                    + ", backlog " + a.backlog() + (a.queueFull() ? ", accept queue full from the start" : ""));
-            if (!a.upstream().isEmpty() && target != null) {
-                throw new ExtensionConfigurationException(targetSource.describe() + " aims at target " + target + ", and " + declared.describe()
-                        + " names upstream \"" + a.upstream() + "\": with a target, the listener relays to the target itself."
-                        + " Fix: remove upstream.");
-            }
-            if (!a.upstream().isEmpty()) {
-                upstream = parseUpstream(declared, a.upstream());
-                upstreamSource = declared;
+                ListenerFaults.require(a.delay() == SlowAccept.UNSET || a.delay() >= 0, declared, "delay", "non-negative",
+                        a.delay() + " " + unit(a.unit()), "give how long the listener waits before each accept");
             }
         }
-        for (Declared<?> declared : resets) {
-            Fault fault = ListenerFaults.fault(declared);
-            builder.fault(fault);
-            summary.add(declared.name() + ": " + fault.describe());
-            String given = ListenerFaults.upstream(declared);
-            if (!given.isEmpty() && target != null) {
-                throw new ExtensionConfigurationException(targetSource.describe() + " aims at target " + target + ", and " + declared.describe()
-                        + " names upstream \"" + given + "\": with a target, the listener relays to the target itself."
-                        + " Fix: remove upstream.");
+        Given<Target> target = null;
+        for (Given<Target> given : d.targets()) {
+            if (target != null && !target.value().equals(given.value())) {
+                throw contradiction(target.source(), given.source(), "one test has one fault listener, so its faults aim at one target, but they"
+                        + " name " + target.value() + " and " + given.value(), "give the target once, or on annotations that agree");
             }
-            if (!given.isEmpty()) {
-                InetSocketAddress parsed = parseUpstream(declared, given);
-                if (upstream != null && !upstream.equals(parsed)) {
-                    throw contradiction(upstreamSource, declared, "one test has one fault listener, so it relays to one upstream, but they name "
-                            + upstream + " and " + parsed, "give the upstream once, or on annotations that agree");
-                }
-                upstream = parsed;
-                upstreamSource = declared;
+            if (d.agent().refuses(given.value())) {
+                throw new ExtensionConfigurationException(given.source().describe() + " aims at " + given.value()
+                        + ", which @RefuseConnections refuses: a refused connection never reaches the fault listener."
+                        + " Fix: test the refusal and this fault in separate tests.");
             }
+            target = given;
         }
-        context.getConfigurationParameter(NetFaultConfig.SEED_PROPERTY_NAME).ifPresent(seed -> builder.seed(parseSeed(seed)));
-        if (target != null && target.port() != 0 && target.host() != null && !leakyServer) {
-            upstream = new InetSocketAddress(target.host(), target.port());
-            if (upstream.isUnresolved()) {
-                throw new ExtensionConfigurationException(targetSource.describe() + ": target host \"" + target.host()
+        Given<InetSocketAddress> upstream = null;
+        for (Given<String> given : d.upstreams()) {
+            if (target != null) {
+                throw new ExtensionConfigurationException(target.source().describe() + " aims at target " + target.value() + ", and "
+                        + given.source().describe() + " names upstream \"" + given.value() + "\": with a target, the listener relays to the"
+                        + " target itself. Fix: remove upstream.");
+            }
+            InetSocketAddress parsed = upstream(given);
+            if (upstream != null && !upstream.value().equals(parsed)) {
+                throw contradiction(upstream.source(), given.source(), "one test has one fault listener, so it relays to one upstream, but they"
+                        + " name " + upstream.value() + " and " + parsed, "give the upstream once, or on annotations that agree");
+            }
+            upstream = new Given<>(given.source(), parsed);
+        }
+        if (target != null && target.value().port() != 0 && target.value().host() != null && !d.leakyServer()) {
+            InetSocketAddress relay = new InetSocketAddress(target.value().host(), target.value().port());
+            if (relay.isUnresolved()) {
+                throw new ExtensionConfigurationException(target.source().describe() + ": target host \"" + target.value().host()
                         + "\" does not resolve, so the fault listener cannot relay to it."
                         + " Fix: give a resolvable target, or a target without a port for a stand-alone fault.");
             }
+            upstream = new Given<>(target.source(), relay);
         }
-        if (upstream != null) {
-            requireLoopback(context, target != null ? targetSource : upstreamSource, upstream);
-            builder.upstream(upstream);
+        if (upstream != null && d.needsListener()) {
+            requireLoopback(context, upstream.source(), upstream.value());
         }
-        if (target != null) {
-            summary.add("aimed at the application's connections to " + target + " (socket agent)");
+        return new Checked(target, upstream, d.seed().map(FaultPlan::parseSeed).map(OptionalLong::of).orElse(OptionalLong.empty()));
+    }
+
+    /** Opens nothing: builds the listener and the plan from what was read and checked, with one summary line per annotation. */
+    private static FaultPlan wire(ExtensionContext context, Declarations d, Checked checked) {
+        boolean holdPort = d.leakKinds().contains(LeakedServerSockets.Leak.PORT);
+        List<String> summary = new ArrayList<>();
+        int leakLimit = d.leaks().isEmpty() ? 0 : d.leaks().get(d.leaks().size() - 1).annotation().limit();
+        if (d.leakyServer()) {
+            summary.add("@LeakedServerSockets: accepts and leaks " + leakLimit + " connection(s), then stops accepting");
         }
-        FaultPlan plan = new FaultPlan(builder, leakKinds.contains(LeakedServerSockets.Leak.PORT), summary).with(agentPlan, target);
-        for (Declared<?> declared : resets) {
-            plan.faultSources.putIfAbsent(ListenerFaults.fault(declared), ListenerFaults.source(declared));
+        if (holdPort) {
+            summary.add("@LeakedServerSockets: a leaked listener holds a port");
         }
-        plan.startDown = down;
-        plan.targetSource = targetSource == null ? null : targetSource.describe();
+        summary.addAll(d.agentSummary());
+        if (!d.needsListener()) {
+            FaultPlan plan = new FaultPlan(null, holdPort, summary);
+            plan.agent = d.agent();
+            return plan;
+        }
+        if (!d.down().isEmpty()) {
+            summary.add("@ListenerDown: the fault listener starts down (its port refuses connections)");
+        }
+        FaultListener.Builder builder = FaultListener.standalone().name(listenerName(context));
+        if (d.leakyServer()) {
+            builder.leakConnections(leakLimit).backlog(1);
+        }
+        for (Declared<SlowAccept> declared : d.slow()) {
+            SlowAccept a = declared.annotation();
+            builder.backlog(a.backlog());
+            if (a.neverAccept()) {
+                builder.neverAccept();
+            } else {
+                builder.acceptDelay(Duration.ofMillis(a.delay() == SlowAccept.UNSET ? SlowAccept.DEFAULT_DELAY_MILLIS : a.unit().toMillis(a.delay())));
+            }
+            if (a.fillAcceptQueue()) {
+                builder.fillAcceptQueue();
+            }
+            summary.add("@SlowAccept: " + (a.neverAccept() ? "never accepts" : "accepts one connection per "
+                    + (a.delay() == SlowAccept.UNSET ? SlowAccept.DEFAULT_DELAY_MILLIS + " ms" : a.delay() + " " + unit(a.unit())))
+                    + ", backlog " + a.backlog() + (a.fillAcceptQueue() ? ", accept queue full from the start" : ""));
+        }
+        FaultPlan plan = new FaultPlan(builder, holdPort, summary);
+        for (Given<Fault> fault : d.faults()) {
+            builder.fault(fault.value());
+            summary.add(fault.source().name() + ": " + fault.value().describe());
+            plan.faultSources.putIfAbsent(fault.value(), ListenerFaults.source(fault.source()));
+        }
+        checked.seed().ifPresent(builder::seed);
+        if (checked.upstream() != null) {
+            builder.upstream(checked.upstream().value());
+        }
+        if (checked.target() != null) {
+            summary.add("aimed at the application's connections to " + checked.target().value() + " (socket agent)");
+            plan.target = checked.target().value();
+            plan.targetSource = checked.target().source().describe();
+        }
+        plan.agent = d.agent();
+        plan.startDown = !d.down().isEmpty();
         return plan;
     }
 
@@ -219,27 +270,23 @@ public final class FaultPlan {
         }
     }
 
-    static InetSocketAddress parseUpstream(Declared<?> declared, String value) {
-        int colon = value.lastIndexOf(':');
-        String host = colon > 0 ? value.substring(0, colon) : "";
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port = -1;
+    /** {@return the upstream an annotation names, parsed by {@link Target#parse} and resolved} */
+    private static InetSocketAddress upstream(Given<String> given) {
+        Target parsed;
         try {
-            port = colon > 0 ? Integer.parseInt(value.substring(colon + 1)) : -1;
-        } catch (NumberFormatException e) {
-            // reported below
+            parsed = Target.parse(given.value());
+        } catch (IllegalArgumentException e) {
+            parsed = null;
         }
-        if (host.isEmpty() || port < 1 || port > 65535) {
-            throw new ExtensionConfigurationException(declared.describe() + ": upstream must be host:port with a port from 1 to 65535,"
-                    + " such as \"127.0.0.1:8080\", but was \"" + value + "\". Fix: give the real server's address,"
+        if (parsed == null || parsed.host() == null || parsed.port() == 0) {
+            throw new ExtensionConfigurationException(given.source().describe() + ": upstream must be host:port with a port from 1 to 65535,"
+                    + " such as \"127.0.0.1:8080\", but was \"" + given.value() + "\". Fix: give the real server's address,"
                     + " or leave upstream empty and call FaultListener.proxyTo(...) in @BeforeEach when the port is known only at run time.");
         }
         try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
+            return new InetSocketAddress(InetAddress.getByName(parsed.host()), parsed.port());
         } catch (UnknownHostException e) {
-            throw new ExtensionConfigurationException(declared.describe() + ": upstream host \"" + host
+            throw new ExtensionConfigurationException(given.source().describe() + ": upstream host \"" + parsed.host()
                     + "\" does not resolve. Fix: give an address or a resolvable host name.", e);
         }
     }
@@ -268,8 +315,8 @@ public final class FaultPlan {
         return new ExtensionConfigurationException(first.describe() + " contradicts " + second.describe() + ": " + why + ". Fix: " + fix + ".");
     }
 
-    private static String unit(java.util.concurrent.TimeUnit unit) {
-        return unit.name().toLowerCase(java.util.Locale.ROOT);
+    private static String unit(TimeUnit unit) {
+        return unit.name().toLowerCase(Locale.ROOT);
     }
 
     /** {@return whether the annotations ask for nothing} */

@@ -6,8 +6,8 @@ import dev.netfault.Fault;
 import dev.netfault.junit.Bandwidth;
 import dev.netfault.junit.Blackhole;
 import dev.netfault.junit.HalfClose;
-import dev.netfault.junit.InjectClose;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Close;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.Latency;
 import dev.netfault.junit.Slice;
 import dev.netfault.junit.SlowClose;
@@ -61,17 +61,17 @@ final class ListenerFaults {
         return fault;
     }
 
-    /** {@return the annotation with the shared attributes it sets and where, such as "@InjectReset(request = 3) on method 'x()'"} */
+    /** {@return the annotation with the shared attributes it sets and where, such as "@Reset(nthRequest = 3) on method 'x()'"} */
     static String source(Declared<?> declared) {
         List<String> set = WhenAndWhich.read(declared, kindOf(declared)).set();
         return declared.name() + (set.isEmpty() ? "" : "(" + String.join(", ", set) + ")") + " on " + declared.where();
     }
 
     private static Effect effect(Declared<?> declared, Annotation a) {
-        if (a instanceof InjectReset) {
+        if (a instanceof Reset) {
             return Effect.reset();
         }
-        if (a instanceof InjectClose) {
+        if (a instanceof Close) {
             return Effect.close();
         }
         if (a instanceof Stall) {
@@ -106,7 +106,7 @@ final class ListenerFaults {
             require(b.closeAfter() >= 0, declared, "closeAfter", "non-negative", b.closeAfter() + " " + unit(a),
                     "give when the blackhole closes, or leave it unset for never");
         }
-        return Effect.blackhole(b.closeAfter() == UNSET ? Optional.empty() : Optional.of(duration(a, b.closeAfter())));
+        return b.closeAfter() == UNSET ? Effect.blackhole() : Effect.blackhole(duration(a, b.closeAfter()));
     }
 
     /** {@return the annotation's upstream attribute, or empty} */

@@ -7,6 +7,7 @@ import dev.netfault.FaultListener;
 import dev.netfault.FiredFault;
 import dev.netfault.Requests;
 import dev.netfault.Trigger;
+import dev.netfault.internal.Selections;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,8 +86,8 @@ final class MissedRequestFaults {
         }
         Requests which = requests(fault.trigger()).orElseThrow();
         long seed = listener.seed();
-        List<Exchange> selectedRequests = requests.stream().filter(e -> which.matches(e.request(), e.index(), seed)).toList();
-        List<Exchange> selected = selectedRequests.stream().filter(e -> fault.connections().matches(e.connection(), seed)).toList();
+        List<Exchange> selectedRequests = requests.stream().filter(e -> Selections.matches(which, e.request(), e.index(), seed)).toList();
+        List<Exchange> selected = selectedRequests.stream().filter(e -> Selections.matches(fault.connections(), e.connection(), seed)).toList();
         int n = requests.size();
         String sent = "the client sent " + count(n, "request");
         if (selectedRequests.isEmpty()) {
@@ -97,7 +98,7 @@ final class MissedRequestFaults {
             } else if (which instanceof Requests.EveryNth every) {
                 why = "fewer requests than expected. Fix: make the test send at least " + every.n() + " requests, or select every "
                         + n + "th at most.";
-            } else if (which instanceof Requests.Random random) {
+            } else if (which instanceof Requests.Probability random) {
                 why = "none was drawn with probability " + random.probability() + " from seed " + seed
                         + ". Fix: send more requests, raise the probability, or replay with another seed (netfault.seed).";
             } else if (which instanceof Requests.NthOnConnection nth) {

@@ -4,7 +4,7 @@ import dev.netfault.Connections;
 import dev.netfault.Direction;
 import dev.netfault.Requests;
 import dev.netfault.Trigger;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import java.lang.annotation.Annotation;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,14 +45,14 @@ final class WhenAndWhich {
     /** Every shared attribute, in the order messages list them. */
     static final List<Attribute> ATTRIBUTES = List.of(
             new Attribute("firstConnections", int.class, 0, Group.CONNECTIONS),
-            new Attribute("connection", int.class, 0, Group.CONNECTIONS),
+            new Attribute("nthConnection", int.class, 0, Group.CONNECTIONS),
             new Attribute("everyNthConnection", int.class, 0, Group.CONNECTIONS),
-            new Attribute("probability", double.class, -1.0, Group.CONNECTIONS),
+            new Attribute("connectionProbability", double.class, -1.0, Group.CONNECTIONS),
             new Attribute("firstRequests", int.class, 0, Group.REQUESTS),
-            new Attribute("request", int.class, 0, Group.REQUESTS),
+            new Attribute("nthRequest", int.class, 0, Group.REQUESTS),
             new Attribute("everyNthRequest", int.class, 0, Group.REQUESTS),
             new Attribute("requestProbability", double.class, -1.0, Group.REQUESTS),
-            new Attribute("requestOnConnection", int.class, 0, Group.REQUESTS),
+            new Attribute("nthRequestOnConnection", int.class, 0, Group.REQUESTS),
             new Attribute("afterBytesFromClient", long.class, Long.MIN_VALUE, Group.WHEN),
             new Attribute("afterBytesToClient", long.class, Long.MIN_VALUE, Group.WHEN),
             new Attribute("after", long.class, Long.MIN_VALUE, Group.WHEN),
@@ -69,7 +69,7 @@ final class WhenAndWhich {
      *
      * @param trigger when
      * @param connections which connections
-     * @param set the shared attributes it sets, as {@code "request = 3"}, for messages
+     * @param set the shared attributes it sets, as {@code "nthRequest = 3"}, for messages
      */
     record Read(Trigger trigger, Connections connections, List<String> set) {
     }
@@ -102,7 +102,7 @@ final class WhenAndWhich {
             }
         }
         String at = kind.oneShot() ? "at which the " + kind.noun() + " fires" : "at which the " + kind.noun() + " starts";
-        String zero = kind.type() == InjectReset.class ? "0 resets before the first byte" : "0: before the first byte";
+        String zero = kind.type() == Reset.class ? "0 resets before the first byte" : "0: before the first byte";
         String unit = unit(a);
         requireNonNegative(declared, "afterBytesFromClient", "give the byte offset " + at + " (" + zero + ")");
         requireNonNegative(declared, "afterBytesToClient", "give the byte offset " + at + " (" + zero + ")");
@@ -149,18 +149,18 @@ final class WhenAndWhich {
     private static Connections connections(Declared<?> declared, AnnotationKinds.Kind kind, List<String> set) {
         Annotation a = declared.annotation();
         String noun = kind.noun();
-        boolean reset = kind.type() == InjectReset.class;
+        boolean reset = kind.type() == Reset.class;
         int first = intAttr(a, "firstConnections");
-        int nth = intAttr(a, "connection");
+        int nth = intAttr(a, "nthConnection");
         int every = intAttr(a, "everyNthConnection");
-        double probability = (Double) ListenerFaults.attr(a, "probability").orElse(-1.0);
+        double probability = (Double) ListenerFaults.attr(a, "connectionProbability").orElse(-1.0);
         ListenerFaults.require(first >= 0, declared, "firstConnections", "non-negative (0 means every connection)", first,
                 "give how many connections, from the first, " + (reset ? "are reset" : "get the " + noun));
-        ListenerFaults.require(nth >= 0, declared, "connection", "non-negative (0 means every connection)", nth,
+        ListenerFaults.require(nth >= 0, declared, "nthConnection", "non-negative (0 means every connection)", nth,
                 "give the number of the one connection " + (reset ? "to reset" : "that gets the " + noun) + ", 1 for the first");
         ListenerFaults.require(every >= 0, declared, "everyNthConnection", "non-negative (0 means every connection)", every,
                 "give N to select the Nth, 2Nth, ... connection");
-        ListenerFaults.require(probability <= 1, declared, "probability", "at most 1 (negative means every connection)", probability,
+        ListenerFaults.require(probability <= 1, declared, "connectionProbability", "at most 1 (negative means every connection)", probability,
                 "give the chance of each connection, from 0 to 1");
         if (set.size() > 1) {
             throw new ExtensionConfigurationException(declared.describe() + " sets both " + String.join(" and ", set)
@@ -173,7 +173,7 @@ final class WhenAndWhich {
             return Connections.nth(nth);
         }
         if (every > 0) {
-            return Connections.every(every);
+            return Connections.everyNth(every);
         }
         return probability >= 0 ? Connections.withProbability(probability) : Connections.all();
     }
@@ -182,19 +182,19 @@ final class WhenAndWhich {
     private static Requests requests(Declared<?> declared, AnnotationKinds.Kind kind, List<String> set) {
         Annotation a = declared.annotation();
         int first = intAttr(a, "firstRequests");
-        int nth = intAttr(a, "request");
+        int nth = intAttr(a, "nthRequest");
         int every = intAttr(a, "everyNthRequest");
         double probability = (Double) ListenerFaults.attr(a, "requestProbability").orElse(-1.0);
-        int onConnection = intAttr(a, "requestOnConnection");
+        int onConnection = intAttr(a, "nthRequestOnConnection");
         ListenerFaults.require(first >= 0, declared, "firstRequests", "non-negative (0: not by request)", first,
                 "give how many requests, from the first across the listener, get the " + kind.noun() + " (2: fail twice, then recover)");
-        ListenerFaults.require(nth >= 0, declared, "request", "non-negative (0: not by request)", nth,
+        ListenerFaults.require(nth >= 0, declared, "nthRequest", "non-negative (0: not by request)", nth,
                 "give the number of the one request that gets the " + kind.noun() + ", 1 for the first");
         ListenerFaults.require(every >= 0, declared, "everyNthRequest", "non-negative (0: not by request)", every,
                 "give N to select the Nth, 2Nth, ... request");
         ListenerFaults.require(probability <= 1, declared, "requestProbability", "at most 1 (negative: not by request)", probability,
                 "give the chance of each request, from 0 to 1");
-        ListenerFaults.require(onConnection >= 0, declared, "requestOnConnection", "non-negative (0: not by request)", onConnection,
+        ListenerFaults.require(onConnection >= 0, declared, "nthRequestOnConnection", "non-negative (0: not by request)", onConnection,
                 "give the number of the request on each connection, 1 for its first (2: the first reuse of a pooled connection)");
         if (set.size() > 1) {
             throw new ExtensionConfigurationException(declared.describe() + " sets both " + String.join(" and ", set)
@@ -207,7 +207,7 @@ final class WhenAndWhich {
             return Requests.nth(nth);
         }
         if (every > 0) {
-            return Requests.every(every);
+            return Requests.everyNth(every);
         }
         if (onConnection > 0) {
             return Requests.nthOnConnection(onConnection);

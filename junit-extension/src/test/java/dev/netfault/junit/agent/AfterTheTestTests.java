@@ -8,7 +8,7 @@ import dev.netfault.Journal;
 import dev.netfault.internal.boot.NetFaultHooks;
 import dev.netfault.junit.EnableNetFault;
 import dev.netfault.junit.FailResolution;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.NetFault;
 import dev.netfault.junit.RefuseConnections;
 import dev.netfault.junit.TimeOutConnections;
@@ -71,7 +71,7 @@ class AfterTheTestTests {
     static class EveryRule {
 
         @Test
-        @InjectReset
+        @Reset
         void aimsAReset(NetFault netfault, Journal journal) throws Exception {
             netfault.aimAt("localhost:" + real.port());
             try (Socket socket = new Socket("localhost", real.port())) {

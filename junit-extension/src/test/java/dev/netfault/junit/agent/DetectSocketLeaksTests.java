@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.netfault.FaultListener;
 import dev.netfault.HeldPort;
 import dev.netfault.junit.DetectSocketLeaks;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.LeakedServerSockets;
 import dev.netfault.junit.NetFault;
 import java.io.Closeable;
@@ -326,7 +326,7 @@ class DetectSocketLeaksTests {
         }
 
         @Test
-        @InjectReset
+        @Reset
         @LeakedServerSockets(LeakedServerSockets.Leak.PORT)
         void netfaultsOwnListenersAndHeldPorts(NetFault netfault, FaultListener listener, HeldPort held) throws IOException {
             FaultListener started = netfault.start(FaultListener.standalone());

@@ -7,7 +7,7 @@ import dev.netfault.Journal;
 import dev.netfault.SocketAgent;
 import dev.netfault.internal.agent.AgentRules;
 import dev.netfault.junit.DetectSocketLeaks;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.NetFault;
 import dev.netfault.junit.RefuseConnections;
 import dev.netfault.testsupport.EchoServer;
@@ -44,7 +44,7 @@ class JavaagentTests {
     }
 
     @Test
-    @InjectReset
+    @Reset
     void aimsAFaultAtTheApplicationsConnection(NetFault netfault, Journal journal) throws Exception {
         try (EchoServer real = EchoServer.start()) {
             netfault.aimAt("localhost:" + real.port());

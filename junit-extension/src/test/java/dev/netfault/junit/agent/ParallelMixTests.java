@@ -10,8 +10,8 @@ import dev.netfault.junit.Blackhole;
 import dev.netfault.junit.FailAccept;
 import dev.netfault.junit.FailResolution;
 import dev.netfault.junit.HalfClose;
-import dev.netfault.junit.InjectClose;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Close;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.Latency;
 import dev.netfault.junit.LeakedServerSockets;
 import dev.netfault.junit.RefuseConnections;
@@ -113,7 +113,7 @@ class ParallelMixTests {
     static class Mix {
 
         @RepeatedTest(3)
-        @InjectReset(target = A)
+        @Reset(target = A)
         void reset(Journal journal) throws IOException {
             List<Integer> mine = new ArrayList<>();
             try (Socket s = connectRecording(A, mine)) {
@@ -124,7 +124,7 @@ class ParallelMixTests {
         }
 
         @RepeatedTest(3)
-        @InjectClose(target = A)
+        @Close(target = A)
         void close(Journal journal) throws IOException {
             List<Integer> mine = new ArrayList<>();
             try (Socket s = connectRecording(A, mine)) {

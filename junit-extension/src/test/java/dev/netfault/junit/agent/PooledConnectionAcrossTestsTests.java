@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.netfault.FaultListener;
 import dev.netfault.Journal;
 import dev.netfault.JournalEvent;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.NetFault;
 import dev.netfault.junit.support.Fixture;
 import dev.netfault.junit.support.Kit;
@@ -94,7 +94,7 @@ class PooledConnectionAcrossTestsTests {
 
         @Test
         @Order(1)
-        @InjectReset(afterBytesToClient = 1_000)
+        @Reset(afterBytesToClient = 1_000)
         void opensThePooledConnectionUnderAFault(NetFault netfault, Journal journal) throws Exception {
             netfault.aimAt("localhost:" + real.port());
             firstTestsJournal = journal;
@@ -117,7 +117,7 @@ class PooledConnectionAcrossTestsTests {
 
         @Test
         @Order(1)
-        @InjectReset(afterBytesToClient = 1_000)
+        @Reset(afterBytesToClient = 1_000)
         void opensThePooledConnectionUnderAFault(FaultListener server) throws Exception {
             server.proxyTo(real.address());
             firstTestsJournal = server.journal();

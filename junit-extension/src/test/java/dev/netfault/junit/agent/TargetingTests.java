@@ -7,7 +7,7 @@ import dev.netfault.ConnectionRecord;
 import dev.netfault.FaultListener;
 import dev.netfault.Journal;
 import dev.netfault.junit.EnableNetFault;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.NetFault;
 import dev.netfault.testsupport.EchoServer;
 import java.io.IOException;
@@ -65,7 +65,7 @@ class TargetingTests {
     class Matches {
 
         @Test
-        @InjectReset(afterBytesToClient = 1_000)
+        @Reset(afterBytesToClient = 1_000)
         void aHostNameTargetWhenTheApplicationConnectsToItsAddress(NetFault netfault, Journal journal) throws Exception {
             netfault.aimAt("localhost:" + real.port());
             try (Socket socket = new Socket(LITERAL, real.port())) {
@@ -76,7 +76,7 @@ class TargetingTests {
         }
 
         @Test
-        @InjectReset(afterBytesToClient = 1_000)
+        @Reset(afterBytesToClient = 1_000)
         void anAddressTargetWhenTheApplicationConnectsByHostName(NetFault netfault, Journal journal) throws Exception {
             netfault.aimAt("127.0.0.1:" + real.port());
             try (Socket socket = new Socket("localhost", real.port())) {
@@ -87,7 +87,7 @@ class TargetingTests {
         }
 
         @Test
-        @InjectReset(target = "localhost")
+        @Reset(target = "localhost")
         void aHostTargetOnEveryPortOfThatHost(Journal journal) throws Exception {
             try (EchoServer other = EchoServer.start();
                  Socket first = new Socket("localhost", real.port());
@@ -120,7 +120,7 @@ class TargetingTests {
     class LeavesAlone {
 
         @Test
-        @InjectReset
+        @Reset
         void aConnectionToAnotherPortInTheSameTest(NetFault netfault, Journal journal) throws Exception {
             netfault.aimAt("localhost:" + real.port());
             try (EchoServer other = EchoServer.start();

@@ -10,7 +10,7 @@ import dev.netfault.FaultListener;
 import dev.netfault.Journal;
 import dev.netfault.junit.EnableNetFault;
 import dev.netfault.junit.FailResolution;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.NetFault;
 import dev.netfault.junit.RefuseConnections;
 import dev.netfault.junit.SlowAccept;
@@ -84,11 +84,11 @@ class TransparentClientsTests {
     }
 
     @Nested
-    @DisplayName("@InjectReset aimed with NetFault.aimAt(\"localhost:<port>\")")
-    class Reset {
+    @DisplayName("@Reset aimed with NetFault.aimAt(\"localhost:<port>\")")
+    class ResetAimed {
 
         @Test
-        @InjectReset(afterBytesToClient = 4)
+        @Reset(afterBytesToClient = 4)
         void socketReadFailsWithConnectionResetAndStillReportsTheTarget(NetFault netfault, Journal journal) throws Exception {
             netfault.aimAt("localhost:" + echo.port());
             try (Socket socket = new Socket("localhost", echo.port())) {
@@ -102,7 +102,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @InjectReset(afterBytesToClient = 4)
+        @Reset(afterBytesToClient = 4)
         void blockingSocketChannelReadFailsWithConnectionReset(NetFault netfault, Journal journal) throws Exception {
             netfault.aimAt("localhost:" + echo.port());
             try (SocketChannel channel = SocketChannel.open(new InetSocketAddress("localhost", echo.port()))) {
@@ -119,7 +119,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @InjectReset(afterBytesToClient = 4)
+        @Reset(afterBytesToClient = 4)
         void nonBlockingSocketChannelReadFailsWithConnectionReset(NetFault netfault, Journal journal) {
             netfault.aimAt("localhost:" + echo.port());
             assertThatThrownBy(() -> Clients.selectorEcho("localhost", echo.port(), "pingpong", Duration.ofSeconds(5)))
@@ -128,7 +128,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @InjectReset(afterBytesToClient = 100)
+        @Reset(afterBytesToClient = 100)
         void httpUrlConnectionFailsWithConnectionReset(NetFault netfault, Journal journal) {
             netfault.aimAt("localhost:" + web.port());
             assertThatThrownBy(() -> Clients.urlConnectionGet(web.url()))
@@ -137,7 +137,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @InjectReset(afterBytesToClient = 100)
+        @Reset(afterBytesToClient = 100)
         void httpClientReportsTheTruncatedBodyCausedByConnectionReset(NetFault netfault, Journal journal) {
             netfault.aimAt("localhost:" + web.port());
             Outcome outcome = Outcome.of(() -> Clients.httpClientGet(Clients.httpClient(), web.url()));
@@ -149,7 +149,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @InjectReset(afterBytesToClient = 100)
+        @Reset(afterBytesToClient = 100)
         void okHttpFailsWithConnectionReset(NetFault netfault, Journal journal) {
             netfault.aimAt("localhost:" + web.port());
             OkHttpClient client = Clients.okHttp();
@@ -163,7 +163,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @InjectReset(afterBytesToClient = 4096)
+        @Reset(afterBytesToClient = 4096)
         void h2JdbcDriverFailsMidResultWithAnIoExceptionCausedByConnectionReset(NetFault netfault, Journal journal) {
             netfault.aimAt("localhost:" + h2.port());
             // 4096 bytes: past the login (about 420 bytes), in the middle of the result set
@@ -175,7 +175,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @InjectReset(afterBytesToClient = 4096, firstConnections = 1)
+        @Reset(afterBytesToClient = 4096, firstConnections = 1)
         void passesLaterConnectionsThroughToTheRealServer(NetFault netfault, Journal journal) throws Exception {
             netfault.aimAt("localhost:" + h2.port());
             assertThatThrownBy(() -> Clients.jdbcSum(h2.url("later"), 100_000)).isInstanceOf(SQLException.class)
@@ -186,7 +186,7 @@ class TransparentClientsTests {
     }
 
     @Nested
-    @DisplayName("@SlowAccept(never = true, queueFull = true) aimed: the client's own connect timeout fires, for real")
+    @DisplayName("@SlowAccept(neverAccept = true, fillAcceptQueue = true) aimed: the client's own connect timeout fires, for real")
     class ConnectTimeout {
 
         private long start;
@@ -202,7 +202,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void socket(NetFault netfault, Journal journal) {
             aimAt(netfault, echo.port());
             assertThatThrownBy(() -> Clients.socketEcho("localhost", echo.port(), "ping"))
@@ -211,7 +211,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void nonBlockingSocketChannelNeverFinishesConnecting(NetFault netfault, Journal journal) {
             aimAt(netfault, echo.port());
             assertThatThrownBy(() -> Clients.selectorEcho("localhost", echo.port(), "ping", Clients.CONNECT_TIMEOUT))
@@ -220,7 +220,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void httpUrlConnection(NetFault netfault, Journal journal) {
             aimAt(netfault, web.port());
             assertThatThrownBy(() -> Clients.urlConnectionGet(web.url()))
@@ -229,7 +229,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void httpClient(NetFault netfault, Journal journal) {
             aimAt(netfault, web.port());
             assertThat(Outcome.of(() -> Clients.httpClientGet(Clients.httpClient(), web.url()))).isEqualTo(Outcome.of(
@@ -240,7 +240,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void okHttp(NetFault netfault, Journal journal) {
             aimAt(netfault, web.port());
             OkHttpClient client = Clients.okHttp();
@@ -254,7 +254,7 @@ class TransparentClientsTests {
         }
 
         @Test
-        @SlowAccept(never = true, queueFull = true)
+        @SlowAccept(neverAccept = true, fillAcceptQueue = true)
         void h2JdbcDriverAfterItsOwnTwoSecondConnectTimeout(NetFault netfault, Journal journal) {
             aimAt(netfault, h2.port());
             assertThat(Outcome.of(() -> Clients.jdbcSum(h2.url("slow"), 10))).isEqualTo(Outcome.of(

@@ -9,7 +9,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.netfault.AgentRule;
 import dev.netfault.Journal;
 import dev.netfault.junit.EnableNetFault;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.Latency;
 import dev.netfault.junit.NetFault;
 import dev.netfault.junit.Stall;
@@ -121,7 +121,7 @@ class WarmPoolTests {
 
         @Test
         @Order(2)
-        @InjectReset(afterBytesToClient = 10, firstConnections = 1)
+        @Reset(afterBytesToClient = 10, firstConnections = 1)
         void aResetReachesThePoolAndItRecovers(NetFault netfault, Journal journal) {
             netfault.aimAt("localhost:" + h2.port());
             Throwable failure = catchThrowable(WarmPoolTests::query); // on a warm connection: it was open before the fault

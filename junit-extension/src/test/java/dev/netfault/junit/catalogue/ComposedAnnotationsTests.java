@@ -7,8 +7,8 @@ import dev.netfault.Effect;
 import dev.netfault.FaultListener;
 import dev.netfault.Journal;
 import dev.netfault.junit.Bandwidth;
-import dev.netfault.junit.InjectClose;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Close;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.Latency;
 import dev.netfault.junit.support.Clients;
 import dev.netfault.testsupport.Bytes;
@@ -34,7 +34,7 @@ class ComposedAnnotationsTests {
     @Target(ElementType.METHOD)
     @Retention(RetentionPolicy.RUNTIME)
     @Latency(400)
-    @InjectReset(afterBytesToClient = 1024)
+    @Reset(afterBytesToClient = 1024)
     @interface SlowLinkThatDropsAfterOneKibibyte {
     }
 
@@ -66,7 +66,7 @@ class ComposedAnnotationsTests {
 
     @Test
     @Latency(400)
-    @InjectReset(afterBytesToClient = 1024)
+    @Reset(afterBytesToClient = 1024)
     void latencyPlusAResetAfterOneKibibyteDeliversExactly1024BytesLateThenConnectionReset(FaultListener listener, Journal journal)
             throws IOException {
         byte[] data = Bytes.data(8192);
@@ -91,7 +91,7 @@ class ComposedAnnotationsTests {
 
     @Test
     @Bandwidth(bytesPerSecond = 64 * 1024, direction = Direction.TO_CLIENT)
-    @InjectClose(afterBytesToClient = 32 * 1024)
+    @Close(afterBytesToClient = 32 * 1024)
     void aBandwidthLimitPlusACloseDeliverExactlyThoseBytesSlowlyThenEndOfStream(FaultListener listener) throws IOException {
         byte[] data = Bytes.data(100_000);
         peer = RecordingServer.sending(data);

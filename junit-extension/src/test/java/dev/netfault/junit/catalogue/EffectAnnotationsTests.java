@@ -12,19 +12,19 @@ import dev.netfault.FaultListener;
 import dev.netfault.Journal;
 import dev.netfault.junit.Bandwidth;
 import dev.netfault.junit.Blackhole;
+import dev.netfault.junit.Close;
 import dev.netfault.junit.HalfClose;
-import dev.netfault.junit.InjectClose;
-import dev.netfault.junit.InjectReset;
 import dev.netfault.junit.Latency;
-import dev.netfault.junit.RefuseConnections;
+import dev.netfault.junit.ListenerDown;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.Slice;
 import dev.netfault.junit.SlowClose;
 import dev.netfault.junit.Stall;
 import dev.netfault.testsupport.Bytes;
 import dev.netfault.testsupport.Reads;
 import dev.netfault.testsupport.RecordingServer;
-import dev.netfault.testsupport.Sockets;
 import dev.netfault.testsupport.Sockets.Received;
+import dev.netfault.testsupport.Sockets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -185,11 +185,11 @@ class EffectAnnotationsTests {
     }
 
     @Nested
-    @DisplayName("@InjectClose")
-    class InjectCloseAnnotation {
+    @DisplayName("@Close")
+    class CloseAnnotation {
 
         @Test
-        @InjectClose(afterBytesToClient = 1000)
+        @Close(afterBytesToClient = 1000)
         void theClientReadsExactlyNBytesThenEndOfStreamAndNoReset(FaultListener listener, Journal journal) throws IOException {
             byte[] data = Bytes.data(100_000);
             behind(listener, RecordingServer.sending(data));
@@ -205,7 +205,7 @@ class EffectAnnotationsTests {
         }
 
         @Test
-        @InjectClose(afterBytesFromClient = 10)
+        @Close(afterBytesFromClient = 10)
         void theServerReceivesExactlyNBytesThenEndOfStream(FaultListener listener) throws IOException {
             RecordingServer server = behind(listener, RecordingServer.reading());
             try (Socket socket = Sockets.connect(listener.address())) {
@@ -292,11 +292,11 @@ class EffectAnnotationsTests {
     }
 
     @Nested
-    @DisplayName("@RefuseConnections on the test's own listener")
-    class RefuseAnnotation {
+    @DisplayName("@ListenerDown: the test's own listener starts down")
+    class ListenerDownAnnotation {
 
         @Test
-        @RefuseConnections
+        @ListenerDown
         void connectsAreRefusedUntilTheListenerComesUp(FaultListener listener) throws IOException {
             try (Socket socket = new Socket()) {
                 assertThatThrownBy(() -> socket.connect(listener.address(), 2_000))
@@ -309,7 +309,7 @@ class EffectAnnotationsTests {
         }
 
         @Test
-        @RefuseConnections
+        @ListenerDown
         void downForHealsTheListenerAfterTheGivenTime(FaultListener listener) {
             long start = System.nanoTime();
             listener.downFor(Duration.ofSeconds(2));
@@ -327,11 +327,11 @@ class EffectAnnotationsTests {
     }
 
     @Nested
-    @DisplayName("@InjectReset at an exact offset")
-    class InjectResetAnnotation {
+    @DisplayName("@Reset at an exact offset")
+    class ResetAnnotation {
 
         @Test
-        @InjectReset(afterBytesToClient = 54_321)
+        @Reset(afterBytesToClient = 54_321)
         void theClientReadsExactlyNBytesThenConnectionReset(FaultListener listener) throws IOException {
             byte[] data = Bytes.data(200_000);
             behind(listener, RecordingServer.sending(data));
@@ -343,7 +343,7 @@ class EffectAnnotationsTests {
         }
 
         @Test
-        @InjectReset(afterBytesFromClient = 12_345)
+        @Reset(afterBytesFromClient = 12_345)
         void theServerReceivesExactlyNBytesAndTheClientConnectionReset(FaultListener listener) throws IOException {
             byte[] data = Bytes.data(20_000);
             RecordingServer server = behind(listener, RecordingServer.reading());

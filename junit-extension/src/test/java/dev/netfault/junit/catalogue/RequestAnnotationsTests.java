@@ -10,8 +10,9 @@ import dev.netfault.Fault;
 import dev.netfault.FaultListener;
 import dev.netfault.Journal;
 import dev.netfault.Requests;
-import dev.netfault.junit.InjectClose;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.internal.Selections;
+import dev.netfault.junit.Close;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.Latency;
 import dev.netfault.junit.NetFault;
 import dev.netfault.junit.NetFaultConfig;
@@ -100,7 +101,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(firstRequests = 2)
+        @Reset(firstRequests = 2)
         void firstRequestsFailsTwoRequestsThenServesTheRest(FaultListener listener) throws IOException {
             assertThat(askOnConnections(listener, 3, 1)).containsExactly(List.of("reset"), List.of("reset"), List.of("ping"));
             try (Socket socket = Sockets.connect(listener.address())) {
@@ -109,7 +110,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectClose(request = 2)
+        @Close(nthRequest = 2)
         void requestClosesTheConnectionAsTheNthRequestStartsAndTheServerNeverSeesIt(FaultListener listener, Journal journal)
                 throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
@@ -120,25 +121,25 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(everyNthRequest = 3)
+        @Reset(everyNthRequest = 3)
         void everyNthRequestCountsAcrossConnections(FaultListener listener) throws IOException {
             assertThat(askOnConnections(listener, 2, 3)).containsExactly(List.of("ping", "ping", "reset"), List.of("ping", "ping", "reset"));
         }
 
         @Test
-        @InjectReset(requestOnConnection = 2)
+        @Reset(nthRequestOnConnection = 2)
         void requestOnConnectionHitsTheFirstReuseOfEachConnection(FaultListener listener) throws IOException {
             assertThat(askOnConnections(listener, 2, 2)).containsExactly(List.of("ping", "reset"), List.of("ping", "reset"));
         }
 
         @Test
-        @InjectReset(connection = 2, requestOnConnection = 2)
+        @Reset(nthConnection = 2, nthRequestOnConnection = 2)
         void aConnectionSelectionNarrowsARequestSelection(FaultListener listener) throws IOException {
             assertThat(askOnConnections(listener, 2, 2)).containsExactly(List.of("ping", "ping"), List.of("ping", "reset"));
         }
 
         @Test
-        @InjectClose(request = 2, afterResponseBytes = 2)
+        @Close(nthRequest = 2, afterResponseBytes = 2)
         void afterResponseBytesCutsTheSelectedResponseAtTheOffset(FaultListener listener) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(askOn(socket, 2)).containsExactly("ping", "pi");
@@ -146,7 +147,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(afterResponseBytes = 0)
+        @Reset(afterResponseBytes = 0)
         void afterResponseBytesWithoutASelectionFiresOnTheFirstResponse(FaultListener listener) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(ask(socket)).isEqualTo("reset");
@@ -154,7 +155,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(request = 1, afterResponseEnd = true)
+        @Reset(nthRequest = 1, afterResponseEnd = true)
         void afterResponseEndLosesTheNextRequest(FaultListener listener, Journal journal) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(askOn(socket, 2)).containsExactly("ping", "reset");
@@ -164,7 +165,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectClose(afterIdle = 300)
+        @Close(afterIdle = 300)
         void afterIdleClosesAnIdleConnectionLikeAKeepAliveTimeout(FaultListener listener, Journal journal) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(ask(socket)).isEqualTo("ping");
@@ -174,7 +175,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectClose(idleBeforeRequest = 300)
+        @Close(idleBeforeRequest = 300)
         void idleBeforeRequestIsTheStaleKeepAliveRaceWithAFin(FaultListener listener, Journal journal) throws Exception {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(askOn(socket, 2)).as("at once: not idle").containsExactly("ping", "ping");
@@ -186,7 +187,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(idleBeforeRequest = 300)
+        @Reset(idleBeforeRequest = 300)
         void idleBeforeRequestWithAResetReadsConnectionReset(FaultListener listener) throws Exception {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(ask(socket)).isEqualTo("ping");
@@ -196,7 +197,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @Latency(value = 400, request = 2, direction = Direction.TO_CLIENT)
+        @Latency(value = 400, nthRequest = 2, direction = Direction.TO_CLIENT)
         void aLastingEffectStartsAtTheSelectedRequest(FaultListener listener) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 long start = System.nanoTime();
@@ -235,7 +236,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(firstRequests = 2)
+        @Reset(firstRequests = 2)
         void firstRequestsFailsTwoThenServes(NetFault netfault, Journal journal) throws IOException {
             netfault.aimAt("localhost:" + peer.port());
             List<String> fates = new ArrayList<>();
@@ -249,7 +250,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectClose(idleBeforeRequest = 300)
+        @Close(idleBeforeRequest = 300)
         void idleBeforeRequestLosesTheRequestOnTheRealConnection(NetFault netfault) throws Exception {
             netfault.aimAt("localhost:" + peer.port());
             try (Socket socket = connectAsTheApplicationDoes()) {
@@ -266,7 +267,7 @@ class RequestAnnotationsTests {
     class StandAlone {
 
         @Test
-        @InjectReset(request = 2)
+        @Reset(nthRequest = 2)
         void requestCountsTheRequestsOfAllConnections(FaultListener listener, Journal journal) throws IOException {
             try (Socket first = Sockets.connect(listener.address()); Socket second = Sockets.connect(listener.address())) {
                 first.getOutputStream().write("one".getBytes(US_ASCII));
@@ -277,7 +278,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectClose(firstRequests = 1)
+        @Close(firstRequests = 1)
         void firstRequestsClosesTheFirst(FaultListener listener) throws IOException {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(ask(socket)).isEqualTo("EOF");
@@ -299,7 +300,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(connection = 99)
+        @Reset(nthConnection = 99)
         void addFaultTakesTheCoreRequestFaults(FaultListener listener) throws IOException {
             peer = RecordingServer.echo();
             listener.proxyTo(peer.address());
@@ -336,7 +337,7 @@ class RequestAnnotationsTests {
             assertThat(ProbabilityFixture.RUNS.get(1)).isEqualTo(ProbabilityFixture.RUNS.get(0));
             assertThat(ProbabilityFixture.RUNS.get(0)).hasSizeBetween(1, ProbabilityFixture.REQUESTS - 1)
                     .isEqualTo(IntStream.rangeClosed(1, ProbabilityFixture.REQUESTS)
-                            .filter(i -> Requests.withProbability(0.5).matches(i, 1, 42)).boxed().toList());
+                            .filter(i -> Selections.matches(Requests.withProbability(0.5), i, 1, 42)).boxed().toList());
         }
 
         @Test
@@ -356,7 +357,7 @@ class RequestAnnotationsTests {
         static final List<List<Integer>> RUNS = new CopyOnWriteArrayList<>();
 
         @Test
-        @InjectReset(requestProbability = 0.5)
+        @Reset(requestProbability = 0.5)
         void recordsWhichRequestsWereReset(FaultListener listener, Journal journal) throws IOException {
             try (RecordingServer peer = RecordingServer.echo()) {
                 listener.proxyTo(peer.address());
@@ -373,7 +374,7 @@ class RequestAnnotationsTests {
         }
 
         @Test
-        @InjectReset(requestProbability = 1, afterResponseBytes = 2)
+        @Reset(requestProbability = 1, afterResponseBytes = 2)
         void failsAfterAResponse(FaultListener listener) throws IOException {
             try (RecordingServer peer = RecordingServer.echo()) {
                 listener.proxyTo(peer.address());

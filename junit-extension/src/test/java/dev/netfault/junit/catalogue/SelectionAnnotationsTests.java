@@ -9,8 +9,9 @@ import dev.netfault.Connections;
 import dev.netfault.Effect;
 import dev.netfault.FaultListener;
 import dev.netfault.Journal;
-import dev.netfault.junit.InjectClose;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.internal.Selections;
+import dev.netfault.junit.Close;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.Latency;
 import dev.netfault.junit.NetFaultConfig;
 import dev.netfault.junit.support.Fixture;
@@ -75,21 +76,21 @@ class SelectionAnnotationsTests {
         }
 
         @Test
-        @InjectReset(firstConnections = 2)
+        @Reset(firstConnections = 2)
         void firstConnectionsResetsTheFirstNThenHeals(FaultListener listener) throws IOException {
             listener.proxyTo(peer.address());
             assertThat(fates(listener, 4)).containsExactly("reset", "reset", "ping", "ping");
         }
 
         @Test
-        @InjectClose(connection = 3)
+        @Close(nthConnection = 3)
         void connectionClosesOnlyTheNth(FaultListener listener) throws IOException {
             listener.proxyTo(peer.address());
             assertThat(fates(listener, 4)).containsExactly("ping", "ping", "EOF", "ping");
         }
 
         @Test
-        @InjectReset(everyNthConnection = 3)
+        @Reset(everyNthConnection = 3)
         void everyNthConnectionResetsTheNthThe2NthAndSoOn(FaultListener listener) throws IOException {
             listener.proxyTo(peer.address());
             assertThat(fates(listener, 7)).containsExactly("ping", "ping", "reset", "ping", "ping", "reset", "ping");
@@ -111,7 +112,7 @@ class SelectionAnnotationsTests {
             assertThat(ProbabilityFixture.RUNS.get(1)).isEqualTo(first);
             assertThat(first).hasSizeBetween(1, ProbabilityFixture.CONNECTIONS - 1)
                     .isEqualTo(IntStream.rangeClosed(1, ProbabilityFixture.CONNECTIONS)
-                            .filter(i -> Connections.withProbability(0.5).matches(i, 42)).boxed().toList());
+                            .filter(i -> Selections.matches(Connections.withProbability(0.5), i, 42)).boxed().toList());
         }
 
         @Test
@@ -166,7 +167,7 @@ class SelectionAnnotationsTests {
         static final List<List<Integer>> RUNS = new CopyOnWriteArrayList<>();
 
         @Test
-        @InjectReset(probability = 0.5)
+        @Reset(connectionProbability = 0.5)
         void recordsWhichConnectionsWereReset(FaultListener listener, Journal journal) throws IOException {
             for (int i = 0; i < CONNECTIONS; i++) {
                 try (Socket socket = Sockets.connect(listener.address())) {
@@ -186,7 +187,7 @@ class SelectionAnnotationsTests {
         static volatile long lastSeed;
 
         @Test
-        @InjectReset(probability = 0.5)
+        @Reset(connectionProbability = 0.5)
         void givesUpAfterAReset(FaultListener listener) {
             lastSeed = listener.seed();
             fail("the application gave up");
@@ -199,7 +200,7 @@ class SelectionAnnotationsTests {
         }
 
         @Test
-        @InjectReset(firstConnections = 1)
+        @Reset(firstConnections = 1)
         void failsWithoutRandomness() {
             fail("no luck involved");
         }

@@ -9,8 +9,8 @@ import dev.netfault.Journal;
 import dev.netfault.junit.Bandwidth;
 import dev.netfault.junit.Blackhole;
 import dev.netfault.junit.HalfClose;
-import dev.netfault.junit.InjectClose;
-import dev.netfault.junit.InjectReset;
+import dev.netfault.junit.Close;
+import dev.netfault.junit.Reset;
 import dev.netfault.junit.Latency;
 import dev.netfault.junit.NetFault;
 import dev.netfault.junit.Slice;
@@ -73,7 +73,7 @@ class TransparentEffectsTests {
     }
 
     @Test
-    @InjectClose(afterBytesToClient = 1000)
+    @Close(afterBytesToClient = 1000)
     void closeAfterNBytesCutsTheRealServersAnswerWithAFin(NetFault netfault) throws IOException {
         byte[] data = Bytes.data(50_000);
         peer = RecordingServer.sending(data);
@@ -86,7 +86,7 @@ class TransparentEffectsTests {
     }
 
     @Test
-    @InjectReset(afterBytesToClient = 1000)
+    @Reset(afterBytesToClient = 1000)
     void resetAfterNBytesCutsTheRealServersAnswerWithConnectionReset(NetFault netfault) throws IOException {
         byte[] data = Bytes.data(50_000);
         peer = RecordingServer.sending(data);

@@ -31,7 +31,7 @@ import java.util.Optional;
  * @param heldPorts the ports the test held
  * @param guard the hang guard
  */
-public record FaultReport(String test, Instant start, Instant end, boolean failed, List<Listener> listeners, List<Rule> rules,
+record FaultReport(String test, Instant start, Instant end, boolean failed, List<Listener> listeners, List<Rule> rules,
         List<Integer> heldPorts, Guard guard) {
 
     /** A listener: its label ({@code L1}), name, address, upstream, faults, connections and events. */

@@ -13,7 +13,7 @@ import java.util.Locale;
  * inline SVG of the test's connections over its time, one lane per connection, and tables of the
  * same data below it. Every marker has a hover title.
  */
-public final class TimelineHtml {
+final class TimelineHtml {
 
     static final int WIDTH = 1120;
     static final int LABELS = 200;

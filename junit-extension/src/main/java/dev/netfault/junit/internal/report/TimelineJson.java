@@ -13,7 +13,7 @@ import java.util.function.BiConsumer;
  * dependencies). Field names are stable and documented in the README; times are milliseconds since
  * the test started ({@code ...Ms}), absent values are {@code null}.
  */
-public final class TimelineJson {
+final class TimelineJson {
 
     /** The value of the top-level {@code "format"} field; the number changes if a field changes meaning or goes away. */
     public static final String FORMAT = "netfault-journal/1";

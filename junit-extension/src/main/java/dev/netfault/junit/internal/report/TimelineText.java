@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** The compact text timeline that a failed test carries: one line per event, capped. */
-public final class TimelineText {
+final class TimelineText {
 
     /** At most this many event lines; the rest are counted. */
     static final int MAX_EVENTS = 40;

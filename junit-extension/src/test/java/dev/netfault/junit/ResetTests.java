@@ -36,8 +36,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("@InjectReset")
-class InjectResetTests {
+@DisplayName("@Reset")
+class ResetTests {
 
     /** What the upstream of the relaying fixtures sends on every connection. */
     static final byte[] GREETING = Bytes.pattern(1000);
@@ -125,7 +125,7 @@ class InjectResetTests {
     static class StandAloneFixture {
 
         @Test
-        @InjectReset
+        @Reset
         void resetsEveryConnectionOnAccept(FaultListener server, Journal journal) throws IOException {
             for (int i = 0; i < 3; i++) {
                 try (Socket client = Sockets.connect(server.address())) {
@@ -144,7 +144,7 @@ class InjectResetTests {
 
         /** See {@link Clients#connect}: whether the reset or the end of the connect comes first is a race. */
         @Test
-        @InjectReset
+        @Reset
         void resetsAClientWithAConnectTimeoutInItsConnectOrItsFirstRead(FaultListener server, Journal journal) throws IOException {
             for (int i = 0; i < 5; i++) {
                 try (Socket client = new Socket()) {
@@ -164,7 +164,7 @@ class InjectResetTests {
         }
 
         @Test
-        @InjectReset
+        @Reset
         void failsTheFirstWriteAfterTheReset(FaultListener server, Journal journal) throws IOException {
             try (Socket client = Sockets.connect(server.address())) {
                 // closed: the listener has sent its RST (it records the closure just before)
@@ -176,7 +176,7 @@ class InjectResetTests {
         }
 
         @Test
-        @InjectReset(afterBytesFromClient = 10)
+        @Reset(afterBytesFromClient = 10)
         void resetsAfterTenBytesFromTheClient(FaultListener server, Journal journal) throws IOException {
             try (Socket client = Sockets.connect(server.address())) {
                 client.getOutputStream().write(ascii("0123"));
@@ -198,7 +198,7 @@ class InjectResetTests {
         }
 
         @Test
-        @InjectReset(after = 300)
+        @Reset(after = 300)
         void resetsThreeHundredMillisecondsAfterAccept(FaultListener server, Journal journal) throws IOException {
             long start = System.nanoTime();
             try (Socket client = Sockets.connect(server.address())) {
@@ -212,9 +212,9 @@ class InjectResetTests {
         }
 
         @Test
-        @InjectReset(afterBytesToClient = 100, firstConnections = 2)
-        @InjectReset(afterBytesFromClient = 7, connection = 3)
-        @InjectReset(after = 2, unit = TimeUnit.SECONDS)
+        @Reset(afterBytesToClient = 100, firstConnections = 2)
+        @Reset(afterBytesFromClient = 7, nthConnection = 3)
+        @Reset(after = 2, unit = TimeUnit.SECONDS)
         void mapsAttributesToFaults(FaultListener server) {
             assertThat(server.faults()).containsExactly(
                     Fault.reset().afterBytes(Direction.TO_CLIENT, 100).on(Connections.first(2)),
@@ -226,7 +226,7 @@ class InjectResetTests {
 
         /** Nothing listens on port 1 of the loopback address, so the relay's connect is refused, and the client reset. */
         @Test
-        @InjectReset(afterBytesToClient = 5, upstream = "127.0.0.1:1")
+        @Reset(afterBytesToClient = 5, upstream = "127.0.0.1:1")
         void relaysToTheAnnotationsUpstream(FaultListener server, Journal journal) throws IOException {
             assertThat(server.upstream()).contains(new InetSocketAddress("127.0.0.1", 1));
             try (Socket client = Sockets.connect(server.address())) {
@@ -258,7 +258,7 @@ class InjectResetTests {
         }
 
         @Test
-        @InjectReset(afterBytesToClient = 100)
+        @Reset(afterBytesToClient = 100)
         void truncatesTheResponseAfterExactly100Bytes(FaultListener server, Journal journal) throws IOException {
             try (Socket client = Sockets.connect(server.address())) {
                 Received received = Sockets.readUntilEnd(client);
@@ -272,7 +272,7 @@ class InjectResetTests {
         }
 
         @Test
-        @InjectReset(afterBytesFromClient = 10)
+        @Reset(afterBytesFromClient = 10)
         void relaysExactly10BytesFromTheClientThenResets(FaultListener server, Journal journal) throws IOException {
             try (Socket client = Sockets.connect(server.address())) {
                 client.getOutputStream().write(ascii("0123456789abcdefghijklmno"));
@@ -284,7 +284,7 @@ class InjectResetTests {
         }
 
         @Test
-        @InjectReset(firstConnections = 2)
+        @Reset(firstConnections = 2)
         void resetsOnlyTheFirstTwoConnections(FaultListener server, Journal journal) throws IOException {
             for (int i = 0; i < 2; i++) {
                 try (Socket client = Sockets.connect(server.address())) {
@@ -302,7 +302,7 @@ class InjectResetTests {
         }
 
         @Test
-        @InjectReset(connection = 2)
+        @Reset(nthConnection = 2)
         void resetsOnlyTheSecondConnection(FaultListener server, Journal journal) throws IOException {
             for (int i = 1; i <= 3; i++) {
                 try (Socket client = Sockets.connect(server.address())) {
@@ -318,7 +318,7 @@ class InjectResetTests {
         }
 
         @Test
-        @InjectReset(after = 300)
+        @Reset(after = 300)
         void resetsAnIdleRelayedConnectionAfter300Milliseconds(FaultListener server, Journal journal) throws IOException {
             long start = System.nanoTime();
             try (Socket client = Sockets.connect(server.address())) {

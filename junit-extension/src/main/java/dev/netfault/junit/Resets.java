@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
- * The container of repeated {@link InjectReset} annotations; the compiler writes it for you.
+ * The container of repeated {@link Reset} annotations; the compiler writes it for you.
  *
  * @since 0.1
  */
@@ -20,8 +20,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @Inherited
 @ExtendWith(NetFaultExtension.class)
 @ResourceLock(providers = TargetLocks.class)
-public @interface InjectResets {
+public @interface Resets {
 
     /** The resets. */
-    InjectReset[] value();
+    Reset[] value();
 }

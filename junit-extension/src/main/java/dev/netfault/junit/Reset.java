@@ -39,7 +39,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  *
  * <pre>{@code
  * @Test
- * @InjectReset(afterBytesToClient = 100, firstConnections = 1)
+ * @Reset(afterBytesToClient = 100, firstConnections = 1)
  * void retriesATruncatedResponse(FaultListener server) { ... }
  * }</pre>
  *
@@ -52,10 +52,10 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
-@Repeatable(InjectResets.class)
+@Repeatable(Resets.class)
 @ExtendWith(NetFaultExtension.class)
 @ResourceLock(providers = TargetLocks.class)
-public @interface InjectReset {
+public @interface Reset {
 
     /** The value of an attribute that is not set. */
     long UNSET = Long.MIN_VALUE;
@@ -81,7 +81,7 @@ public @interface InjectReset {
     int firstConnections() default 0;
 
     /** Reset only the Nth connection (1 is the first); 0 means every connection. */
-    int connection() default 0;
+    int nthConnection() default 0;
 
     /** Reset only every Nth connection (the Nth, the 2Nth, ...); 0 means every connection. */
     int everyNthConnection() default 0;
@@ -91,7 +91,7 @@ public @interface InjectReset {
      * when the test fails; replay with the configuration parameter {@code netfault.seed}); negative:
      * every connection.
      */
-    double probability() default -1;
+    double connectionProbability() default -1;
 
     /**
      * Only the first N requests across the listener (in the order they start, on any connection),
@@ -102,7 +102,7 @@ public @interface InjectReset {
     int firstRequests() default 0;
 
     /** Only the Nth request across the listener (1 is the first); 0: not by request. */
-    int request() default 0;
+    int nthRequest() default 0;
 
     /** Only every Nth request across the listener (the Nth, the 2Nth, ...); 0: not by request. */
     int everyNthRequest() default 0;
@@ -114,7 +114,7 @@ public @interface InjectReset {
     double requestProbability() default -1;
 
     /** Only the Nth request of each connection (2: the first reuse of a pooled connection); 0: not by request. */
-    int requestOnConnection() default 0;
+    int nthRequestOnConnection() default 0;
 
     /**
      * Fire after exactly this many bytes of the response to each selected request (every request
