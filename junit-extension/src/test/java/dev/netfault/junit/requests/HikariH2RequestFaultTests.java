@@ -78,7 +78,7 @@ class HikariH2RequestFaultTests {
     }
 
     private void poolBehind(Fault fault) {
-        listener = FaultListener.inFrontOf(new InetSocketAddress("127.0.0.1", h2.getPort())).name("h2").fault(fault).start();
+        listener = FaultListener.inFrontOf(new InetSocketAddress("127.0.0.1", h2.getPort())).name("h2").fault(fault).resetConnectionsOnClose().start();
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:h2:tcp://localhost:" + listener.port() + "/mem:requests");
         config.setUsername("sa");

@@ -23,7 +23,10 @@ final class Pooled implements AutoCloseable {
     private final List<AutoCloseable> owned = new ArrayList<>();
 
     FaultListener inFrontOf(Fault fault) {
-        FaultListener listener = FaultListener.inFrontOf(server.address()).name("pooled").fault(fault).start();
+        FaultListener listener = FaultListener.inFrontOf(server.address()).name("pooled").fault(fault)
+                // Clients keep pooled connections (HttpURLConnection's keep-alive cache outlives the test): end them with
+                // the listener, so that no relay thread lives on into later tests that check for leftovers.
+                .resetConnectionsOnClose().start();
         owned.add(listener);
         return listener;
     }
