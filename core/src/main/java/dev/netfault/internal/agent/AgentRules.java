@@ -188,16 +188,44 @@ public final class AgentRules {
             }
         }
         if (rule.target.port() != 0) { // a host alone would count the build tool's own loopback connections
-            rule.unreached.set(countUnreached(rule, open));
+            rule.unreached.set(countUnreached(rule));
         }
+    }
+
+    /**
+     * Counts twice when the first count finds any: a connect that completes while /proc is read (a pool
+     * opening connections as the rule is made) is in the kernel's table before the agent has recorded it.
+     * A connection opened before the agent stays unknown; one that raced is known by the second count.
+     */
+    private static long countUnreached(ConnectRule rule) {
+        long unreached = countUnreachedOnce(rule);
+        for (int retry = 0; retry < 2 && unreached > 0; retry++) {
+            try {
+                Thread.sleep(25); // lets a connect that the kernel finished reach the agent's record
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            unreached = Math.min(unreached, countUnreachedOnce(rule));
+        }
+        return unreached;
+    }
+
+    private static long countUnreachedOnce(ConnectRule rule) {
+        List<ProcSockets.Connection> outgoing = ProcSockets.outgoing();
+        List<Map.Entry<FileDescriptor, Known>> seen;
+        synchronized (KNOWN) { // read after /proc: every connect recorded before the table was read is in it
+            seen = new ArrayList<>(KNOWN.entrySet());
+        }
+        return countUnreached(rule, outgoing, seen);
     }
 
     /**
      * {@return how many of this process's connections to the rule's target were opened before the agent
      * was installed} The agent never saw them, so no rule can reach them: the test must be told.
      */
-    private static long countUnreached(ConnectRule rule, List<Map.Entry<FileDescriptor, Known>> seen) {
-        List<ProcSockets.Connection> outgoing = ProcSockets.outgoing();
+    private static long countUnreached(ConnectRule rule, List<ProcSockets.Connection> outgoing,
+            List<Map.Entry<FileDescriptor, Known>> seen) {
         if (outgoing.isEmpty()) {
             return 0;
         }
