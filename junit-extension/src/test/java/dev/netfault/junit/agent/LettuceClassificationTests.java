@@ -130,6 +130,12 @@ class LettuceClassificationTests {
         listener.resetOpenConnections();
         Throwable thrown = catchThrowable(() -> get.get(10, TimeUnit.SECONDS));
         assertThat(thrown).isInstanceOf(ExecutionException.class);
+        if (thrown.getCause() instanceof java.nio.channels.ClosedChannelException) {
+            // The reset closed the channel before Lettuce wrote the command (seen once in CI on JDK 25): Netty fails the
+            // write with its stackless ClosedChannelException, which names no errno, so the classifier cannot say reset.
+            assertThat(thrown.getCause().getClass().getName()).isEqualTo("io.netty.channel.StacklessClosedChannelException");
+            return;
+        }
         // Netty's native errno, not wrapped: from the read, or from a write that met the reset first
         assertThat(assertClassified(thrown.getCause(), CONNECTION_RESET))
                 .matches("io\\.netty\\.channel\\.unix\\.Errors\\$NativeIoException: (recv|send)Address\\(\\.\\.\\) failed with error\\(-104\\): Connection reset by peer");
