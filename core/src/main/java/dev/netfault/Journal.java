@@ -54,6 +54,15 @@ public interface Journal {
         return connections().stream().mapToLong(c -> c.faults().size()).sum();
     }
 
+    /**
+     * {@return the bytes read from and sent to clients so far, over all connections} It stays the same while the
+     * connections idle, so a test can wait for an idle pause by what it is:
+     * {@code await().during(pause).until(() -> journal.totalBytes() == before)}.
+     */
+    default long totalBytes() {
+        return connections().stream().mapToLong(c -> c.bytesFromClient() + c.bytesToClient()).sum();
+    }
+
     /** {@return a multi-line human-readable account, for failure messages} */
     String describe();
 }

@@ -17,6 +17,7 @@ import dev.netfault.Trigger;
 import dev.netfault.internal.Selections;
 import dev.netfault.testsupport.RecordingServer;
 import dev.netfault.testsupport.Sockets;
+import dev.netfault.testsupport.Waiting;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -110,9 +111,9 @@ class ExchangeTests {
         return owned.own(connect(listener.address()));
     }
 
-    /** The pause of an idle client: the scenario itself (a pooled connection waiting), not a wait for a condition. */
-    private static void idle(Duration pause) throws InterruptedException {
-        Thread.sleep(pause.toMillis());
+    /** The pause of an idle client (a pooled connection waiting): nothing moves through the listener for that long. */
+    private static void idle(FaultListener listener, Duration pause) {
+        Waiting.quietFor(pause, listener.journal()::totalBytes);
     }
 
     private static void assertReset(Sockets.Received result) {
@@ -461,7 +462,7 @@ class ExchangeTests {
             Socket socket = open(listener);
             for (int i = 0; i < 4; i++) {
                 ask(socket, "busy" + i); // active every 150 ms: never idle for 400 ms
-                idle(Duration.ofMillis(150));
+                idle(listener, Duration.ofMillis(150));
             }
             long start = System.nanoTime();
             assertThat(socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
@@ -487,7 +488,7 @@ class ExchangeTests {
             Socket socket = open(listener);
             ask(socket, "one");
             ask(socket, "two"); // at once: not idle long enough
-            idle(Duration.ofMillis(500));
+            idle(listener, Duration.ofMillis(500));
             socket.getOutputStream().write("three\n".getBytes(US_ASCII)); // the write succeeds: the request is in flight
             Sockets.Received result = Sockets.readUntilEnd(socket);
             assertThat(result.bytes()).isEmpty();
@@ -508,7 +509,7 @@ class ExchangeTests {
             FaultListener listener = proxy(Fault.reset().onRequestAfterIdle(Duration.ofMillis(300)));
             Socket socket = open(listener);
             ask(socket, "one");
-            idle(Duration.ofMillis(500));
+            idle(listener, Duration.ofMillis(500));
             socket.getOutputStream().write("two\n".getBytes(US_ASCII));
             assertReset(Sockets.readUntilEnd(socket));
             assertThat(received).containsExactly("one");
@@ -520,7 +521,7 @@ class ExchangeTests {
             for (int run = 0; run < 10; run++) {
                 Socket socket = open(listener);
                 ask(socket, "first" + run);
-                idle(Duration.ofMillis(150));
+                idle(listener, Duration.ofMillis(150));
                 assertThat(askUntilEnd(socket, "lost" + run).bytes()).as("run %d", run).isEmpty();
             }
             assertThat(received).allMatch(line -> line.startsWith("first")).hasSize(10);

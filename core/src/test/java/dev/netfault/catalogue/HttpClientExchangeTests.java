@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.netfault.testsupport.Waiting;
 
 /**
  * A real pooled client, {@code java.net.http.HttpClient} (HTTP/1.1, keep-alive), against a JDK
@@ -65,9 +66,9 @@ class HttpClientExchangeTests {
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    /** The pause of an idle pooled connection: the scenario itself, not a wait for a condition. */
-    private static void idle() throws InterruptedException {
-        Thread.sleep(IDLE.toMillis());
+    /** The pause of an idle pooled connection: nothing moves through the listener for that long. */
+    private static void idle(FaultListener listener) {
+        Waiting.quietFor(IDLE, listener.journal()::totalBytes);
     }
 
     private static List<Long> connectionsOf(FaultListener listener) {
@@ -93,7 +94,7 @@ class HttpClientExchangeTests {
         WebServer server = server();
         FaultListener listener = inFrontOf(server, Fault.close().onRequestAfterIdle(Duration.ofMillis(300)));
         assertThat(get(listener.uri("http"))).isEqualTo("hello");
-        idle();
+        idle(listener);
         assertThat(get(listener.uri("http"))).as("the application never sees the race").isEqualTo("hello");
         await().until(() -> listener.journal().exchanges().size() == 3);
         assertThat(connectionsOf(listener)).as("request 2 on the pooled connection, its retry on a new one").containsExactly(1L, 1L, 2L);
@@ -109,7 +110,7 @@ class HttpClientExchangeTests {
         WebServer server = server();
         FaultListener listener = inFrontOf(server, Fault.reset().onRequestAfterIdle(Duration.ofMillis(300)));
         assertThat(get(listener.uri("http"))).isEqualTo("hello");
-        idle();
+        idle(listener);
         assertThat(get(listener.uri("http"))).isEqualTo("hello");
         await().until(() -> listener.journal().exchanges().size() == 3);
         assertThat(connectionsOf(listener)).containsExactly(1L, 1L, 2L);
@@ -121,7 +122,7 @@ class HttpClientExchangeTests {
         WebServer server = server();
         FaultListener listener = inFrontOf(server, Fault.close().onRequestAfterIdle(Duration.ofMillis(300)));
         assertThat(post(listener.uri("http"))).isEqualTo("hello");
-        idle();
+        idle(listener);
         assertThatThrownBy(() -> post(listener.uri("http")))
                 .isInstanceOf(IOException.class).hasMessage("HTTP/1.1 header parser received no bytes")
                 .rootCause().isInstanceOf(EOFException.class).hasMessage("EOF reached while reading");
@@ -134,7 +135,7 @@ class HttpClientExchangeTests {
         WebServer server = server();
         FaultListener listener = inFrontOf(server, Fault.reset().onRequestAfterIdle(Duration.ofMillis(300)));
         assertThat(post(listener.uri("http"))).isEqualTo("hello");
-        idle();
+        idle(listener);
         // The JDK races its read of the RST against its writes (a POST's headers and body go separately): mostly the
         // reset read, sometimes end of stream (seen on JDK 25), sometimes the reset met by the body's write (seen on 25).
         assertThatThrownBy(() -> post(listener.uri("http")))
@@ -164,7 +165,7 @@ class HttpClientExchangeTests {
         URI direct = URI.create("http://localhost:" + server.port() + "/");
         try (AgentRule rule = SocketAgent.redirect(Target.parse("localhost:" + server.port()), listener.address())) {
             assertThat(post(direct)).isEqualTo("hello");
-            idle();
+            idle(listener);
             assertThatThrownBy(() -> post(direct)).isInstanceOf(IOException.class).hasMessage("HTTP/1.1 header parser received no bytes");
         }
         assertThat(listener.journal().request(2)).hasValueSatisfying(e -> assertThat(e.fired(Effect.Close.class)).isTrue());

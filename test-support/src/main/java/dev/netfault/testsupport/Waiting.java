@@ -1,6 +1,8 @@
 package dev.netfault.testsupport;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 
@@ -19,5 +21,18 @@ public final class Waiting {
                 .pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(5))
                 .atMost(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Waits until {@code traffic} (bytes that moved, such as a fault listener's {@code journal()::totalBytes}) has
+     * stayed the same for {@code quiet}: the connections idled that long, as a pooled connection does between two
+     * requests. For tests whose scenario is an idle client; fails when traffic keeps moving for 10 s more.
+     */
+    public static void quietFor(Duration quiet, LongSupplier traffic) {
+        AtomicLong last = new AtomicLong(traffic.getAsLong());
+        await().atMost(quiet.plusSeconds(10)).during(quiet).until(() -> {
+            long now = traffic.getAsLong();
+            return last.getAndSet(now) == now;
+        });
     }
 }

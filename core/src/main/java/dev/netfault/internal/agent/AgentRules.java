@@ -193,47 +193,28 @@ public final class AgentRules {
     }
 
     /**
-     * Counts twice when the first count finds any: a connect that completes while /proc is read (a pool
-     * opening connections as the rule is made) is in the kernel's table before the agent has recorded it.
-     * A connection opened before the agent stays unknown; one that raced is known by the second count.
-     */
-    private static long countUnreached(ConnectRule rule) {
-        long unreached = countUnreachedOnce(rule);
-        for (int retry = 0; retry < 2 && unreached > 0; retry++) {
-            try {
-                Thread.sleep(25); // lets a connect that the kernel finished reach the agent's record
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            unreached = Math.min(unreached, countUnreachedOnce(rule));
-        }
-        return unreached;
-    }
-
-    private static long countUnreachedOnce(ConnectRule rule) {
-        List<ProcSockets.Connection> outgoing = ProcSockets.outgoing();
-        List<Map.Entry<FileDescriptor, Known>> seen;
-        synchronized (KNOWN) { // read after /proc: every connect recorded before the table was read is in it
-            seen = new ArrayList<>(KNOWN.entrySet());
-        }
-        return countUnreached(rule, outgoing, seen);
-    }
-
-    /**
      * {@return how many of this process's connections to the rule's target were opened before the agent
      * was installed} The agent never saw them, so no rule can reach them: the test must be told.
+     *
+     * <p>The kernel's table is read first and the agent's records after it, so every connection in the table
+     * that the agent saw is in the records. A connect still in flight (recorded, but its local port not yet
+     * noted: a pool connecting while the rule is made) is told by asking its descriptor for its local port.
      */
-    private static long countUnreached(ConnectRule rule, List<ProcSockets.Connection> outgoing,
-            List<Map.Entry<FileDescriptor, Known>> seen) {
+    private static long countUnreached(ConnectRule rule) {
+        List<ProcSockets.Connection> outgoing = ProcSockets.outgoing();
         if (outgoing.isEmpty()) {
             return 0;
+        }
+        List<Map.Entry<FileDescriptor, Known>> seen;
+        synchronized (KNOWN) {
+            seen = new ArrayList<>(KNOWN.entrySet());
         }
         java.util.Set<Long> known = new java.util.HashSet<>();
         for (Map.Entry<FileDescriptor, Known> entry : seen) {
             Known k = entry.getValue();
-            if (k.localPort > 0) {
-                known.add(((long) k.localPort << 16) | k.actualPort);
+            int localPort = k.localPort > 0 ? k.localPort : AgentInstaller.localPort(entry.getKey());
+            if (localPort > 0) {
+                known.add(((long) localPort << 16) | k.actualPort);
             }
         }
         long unreached = 0;

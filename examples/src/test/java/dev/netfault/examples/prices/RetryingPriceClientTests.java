@@ -2,6 +2,7 @@ package dev.netfault.examples.prices;
 
 import static dev.netfault.assertj.NetFaultAssertions.*;
 import static org.assertj.core.api.Assertions.*;
+import static org.awaitility.Awaitility.await;
 
 import dev.netfault.Exchange;
 import dev.netfault.FaultListener;
@@ -92,9 +93,11 @@ class RetryingPriceClientTests {
         story.publishEntry("OkHttp without retries threw " + thrown + (thrown.getCause() == null ? "" : ", caused by " + thrown.getCause()));
     }
 
-    /** The pooled connection idles: this pause is the scenario, not a wait for something. */
-    private static void idleLongerThanTheKeepAlive() throws InterruptedException {
-        Thread.sleep(KEEP_ALIVE_MILLIS + 150);
+    /** The pooled connection idles longer than the keep-alive: no byte moves through the listener for that long. */
+    private void idleLongerThanTheKeepAlive() {
+        long before = listener.journal().totalBytes();
+        await().atMost(Duration.ofSeconds(10)).during(Duration.ofMillis(KEEP_ALIVE_MILLIS + 150))
+                .until(() -> listener.journal().totalBytes() == before);
     }
 
     @AfterEach

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
+import dev.netfault.testsupport.Waiting;
 
 /**
  * The request and idle attributes of the fault annotations ({@code firstRequests}, {@code request},
@@ -45,9 +46,9 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 @DisplayName("faults per request and idle connections, by annotation")
 class RequestAnnotationsTests {
 
-    /** The pause of an idle client: the scenario itself (a pooled connection waiting), not a wait for a condition. */
-    static void idle(Duration pause) throws InterruptedException {
-        Thread.sleep(pause.toMillis());
+    /** The pause of an idle client (a pooled connection waiting): nothing moves through the listener for that long. */
+    static void idle(FaultListener listener, Duration pause) {
+        Waiting.quietFor(pause, listener.journal()::totalBytes);
     }
 
     /** Sends one request; {@return its echo, what came of it before the end ("pi", "EOF"), or "reset"} */
@@ -179,7 +180,7 @@ class RequestAnnotationsTests {
         void idleBeforeRequestIsTheStaleKeepAliveRaceWithAFin(FaultListener listener, Journal journal) throws Exception {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(askOn(socket, 2)).as("at once: not idle").containsExactly("ping", "ping");
-                idle(Duration.ofMillis(500));
+                idle(listener, Duration.ofMillis(500));
                 assertThat(ask(socket)).as("after the pause: lost in flight").isEqualTo("EOF");
             }
             assertThat(journal.request(3)).hasValueSatisfying(e -> assertThat(e.fired(Effect.Close.class)).isTrue());
@@ -191,7 +192,7 @@ class RequestAnnotationsTests {
         void idleBeforeRequestWithAResetReadsConnectionReset(FaultListener listener) throws Exception {
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(ask(socket)).isEqualTo("ping");
-                idle(Duration.ofMillis(500));
+                idle(listener, Duration.ofMillis(500));
                 assertThat(ask(socket)).isEqualTo("reset");
             }
         }
@@ -251,11 +252,11 @@ class RequestAnnotationsTests {
 
         @Test
         @Close(idleBeforeRequest = 300)
-        void idleBeforeRequestLosesTheRequestOnTheRealConnection(NetFault netfault) throws Exception {
+        void idleBeforeRequestLosesTheRequestOnTheRealConnection(NetFault netfault, Journal journal) throws Exception {
             netfault.aimAt("localhost:" + peer.port());
             try (Socket socket = connectAsTheApplicationDoes()) {
                 assertThat(ask(socket)).isEqualTo("ping");
-                idle(Duration.ofMillis(500));
+                Waiting.quietFor(Duration.ofMillis(500), journal::totalBytes);
                 assertThat(ask(socket)).isEqualTo("EOF");
                 assertThat(socket.getPort()).isEqualTo(peer.port());
             }
@@ -316,7 +317,7 @@ class RequestAnnotationsTests {
                     .fault(Fault.close().onRequestAfterIdle(Duration.ofMillis(300))));
             try (Socket socket = Sockets.connect(listener.address())) {
                 assertThat(ask(socket)).isEqualTo("ping");
-                idle(Duration.ofMillis(500));
+                idle(listener, Duration.ofMillis(500));
                 assertThat(ask(socket)).isEqualTo("EOF");
             }
         }

@@ -120,7 +120,7 @@ class ApacheClassicRequestFaultTests {
         validatingAfter(validate);
         FaultListener listener = pooled.inFrontOf((closure.equals("FIN") ? Fault.close() : Fault.reset()).onRequestAfterIdle(Pooled.IDLE_FAULT));
         assertThat(call(listener, "GET")).isEqualTo("hello");
-        Pooled.idle();
+        Pooled.idle(listener);
         assertThat(call(listener, "GET")).isEqualTo("hello");
         await().until(() -> listener.journal().exchanges().size() == 3);
         assertThat(connectionsOf(listener)).as("validation passed: the connection was open until the request").containsExactly(1L, 1L, 2L);
@@ -133,7 +133,7 @@ class ApacheClassicRequestFaultTests {
         validatingAfter(validate);
         FaultListener listener = pooled.inFrontOf(Fault.close().onRequestAfterIdle(Pooled.IDLE_FAULT));
         assertThat(call(listener, "POST")).isEqualTo("hello");
-        Pooled.idle();
+        Pooled.idle(listener);
         assertThatThrownBy(() -> call(listener, "POST")).isExactlyInstanceOf(NoHttpResponseException.class)
                 .hasMessage(listener.address().getHostString() + ":" + listener.port() + " failed to respond");
         assertThat(pooled.server.requests()).isEqualTo(1);
@@ -147,7 +147,7 @@ class ApacheClassicRequestFaultTests {
         validatingAfter(validate);
         FaultListener listener = pooled.inFrontOf(Fault.reset().onRequestAfterIdle(Pooled.IDLE_FAULT));
         assertThat(call(listener, "POST")).isEqualTo("hello");
-        Pooled.idle();
+        Pooled.idle(listener);
         assertThatThrownBy(() -> call(listener, "POST")).isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset");
         assertThat(pooled.server.requests()).isEqualTo(1);
     }

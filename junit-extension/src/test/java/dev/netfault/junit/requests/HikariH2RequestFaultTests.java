@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import dev.netfault.testsupport.Waiting;
 
 /**
  * A HikariCP pool of one connection over H2's TCP protocol, which takes turns like HTTP: a fresh
@@ -139,7 +140,7 @@ class HikariH2RequestFaultTests {
     void theStaleKeepAliveRaceWithinTheAliveBypassWindowReachesTheApplication(String closure) throws Exception {
         poolBehind((closure.equals("FIN") ? Fault.close() : Fault.reset()).onRequestAfterIdle(SHORT_IDLE_FAULT));
         warm();
-        Thread.sleep(SHORT_PAUSE.toMillis()); // idle longer than the fault's 200 ms, shorter than HikariCP's 500 ms
+        Waiting.quietFor(SHORT_PAUSE, listener.journal()::totalBytes); // idle longer than the fault's 200 ms, shorter than HikariCP's 500 ms
         assertBrokenThenStillPooled();
         assertThat(listener.journal().request(WARM + 1)).hasValueSatisfying(e -> assertThat(e.faults()).isNotEmpty());
     }
@@ -149,7 +150,7 @@ class HikariH2RequestFaultTests {
     void theStaleKeepAliveRaceBeyondTheAliveBypassWindowHitsHikarisCheckWhichReplacesTheConnectionSilently(String closure) throws Exception {
         poolBehind((closure.equals("FIN") ? Fault.close() : Fault.reset()).onRequestAfterIdle(Pooled.IDLE_FAULT));
         warm();
-        Thread.sleep(LONG_PAUSE.toMillis()); // idle longer than HikariCP's 500 ms: it checks the connection first
+        Waiting.quietFor(LONG_PAUSE, listener.journal()::totalBytes); // idle longer than HikariCP's 500 ms: it checks the connection first
         assertThat(query()).isEqualTo(42);
         assertThat(listener.journal().request(WARM + 1)).as("HikariCP's check, lost").hasValueSatisfying(e -> {
             assertThat(e.connection()).isEqualTo(1);

@@ -81,7 +81,7 @@ class HttpUrlConnectionRequestFaultTests {
     void theStaleKeepAliveRaceIsRetriedSilentlyOnANewConnection(String method, String closure) throws Exception {
         FaultListener listener = pooled.inFrontOf((closure.equals("FIN") ? Fault.close() : Fault.reset()).onRequestAfterIdle(Pooled.IDLE_FAULT));
         assertThat(call(listener, method)).isEqualTo("hello");
-        Pooled.idle();
+        Pooled.idle(listener);
         assertThat(call(listener, method)).isEqualTo("hello");
         await().until(() -> listener.journal().exchanges().size() == 3);
         assertThat(connectionsOf(listener)).containsExactly(1L, 1L, 2L);

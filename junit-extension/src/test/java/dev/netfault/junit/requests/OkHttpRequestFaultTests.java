@@ -82,7 +82,7 @@ class OkHttpRequestFaultTests {
         Fault fault = closure.equals("FIN") ? Fault.close() : Fault.reset();
         FaultListener listener = pooled.inFrontOf(fault.onRequestAfterIdle(Pooled.IDLE_FAULT));
         assertThat(call(listener, method)).isEqualTo("hello");
-        Pooled.idle();
+        Pooled.idle(listener);
         assertThat(call(listener, method)).as("the application never sees the race").isEqualTo("hello");
         await().until(() -> listener.journal().exchanges().size() == 3);
         assertThat(connectionsOf(listener)).as("request 2 lost on the pooled connection, its retry on a new one").containsExactly(1L, 1L, 2L);

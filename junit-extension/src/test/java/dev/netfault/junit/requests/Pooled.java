@@ -7,6 +7,7 @@ import dev.netfault.testsupport.WebServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import dev.netfault.testsupport.Waiting;
 
 /**
  * What the real-client tests of this package share: a real HTTP server behind a fault listener, both
@@ -37,8 +38,8 @@ final class Pooled implements AutoCloseable {
     }
 
     /** A pooled connection idles past {@link #IDLE_FAULT}. */
-    static void idle() throws InterruptedException {
-        Thread.sleep(PAUSE.toMillis());
+    static void idle(FaultListener listener) {
+        Waiting.quietFor(PAUSE, listener.journal()::totalBytes);
     }
 
     /** {@return the connection of each request, in the order they started} */
