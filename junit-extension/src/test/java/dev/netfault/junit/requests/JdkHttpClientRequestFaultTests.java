@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
 import dev.netfault.Requests;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.http.HttpClient;
@@ -47,7 +48,9 @@ class JdkHttpClientRequestFaultTests {
     /**
      * A POST goes out as two writes, its headers and its body. The fault holds the first and resets the
      * connection; the client reads the reset, or its body write meets it first ("Connection reset by
-     * peer", on its own or under the header parser's message): all three seen on JDK 17.
+     * peer", on its own or under the header parser's message): all three seen on JDK 17. Rarely the body
+     * write takes the reset's error (Linux reports a socket error once) and the read that follows finds
+     * end of stream: the header parser's message over {@code EOFException} (seen once in CI, JDK 17).
      */
     private static void assertPostReset(Throwable thrown) {
         assertThat(thrown).isExactlyInstanceOf(IOException.class)
@@ -59,7 +62,8 @@ class JdkHttpClientRequestFaultTests {
         }
         assertThat(root).satisfiesAnyOf(
                 read -> assertThat(read).isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset"),
-                write -> assertThat(write).isExactlyInstanceOf(IOException.class).hasMessage("Connection reset by peer"));
+                write -> assertThat(write).isExactlyInstanceOf(IOException.class).hasMessage("Connection reset by peer"),
+                consumed -> assertThat(consumed).isExactlyInstanceOf(EOFException.class).hasMessage("EOF reached while reading"));
     }
 
     @Test
