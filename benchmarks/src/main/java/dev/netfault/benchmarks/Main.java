@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
  * prints one table: metric, direct, netfault, ratio or delta, target, result.
  *
  * <p>From the repository root: {@code mvn -q -pl benchmarks -am package -DskipTests -Pbench}.
- * Arguments pick benchmarks by name ({@code throughput latency latency-pinned concurrency idle install agent-overhead}); none
+ * Arguments pick benchmarks by name ({@code throughput latency latency-pinned concurrency busy idle install agent-overhead}); none
  * runs them all. Exit status 0 whether or not targets are met (the table says which), 1 if a
  * benchmark could not run.
  */
@@ -38,6 +38,7 @@ public final class Main {
         benchmarks.put("latency", () -> new LatencyBench(20, 1_000).run());
         benchmarks.put("latency-pinned", () -> new PinnedLatencyBench().run());
         benchmarks.put("concurrency", () -> new ConcurrencyBench(1_000, 64 * 1024, 3).run());
+        benchmarks.put("busy", () -> new BusyBench(200, 4L << 20, 5).run());
         benchmarks.put("idle", () -> new IdleBench(10_000).run());
         benchmarks.put("install", () -> new InstallBench(5).run());
         benchmarks.put("agent-overhead", () -> new AgentOverheadBench(4).run());

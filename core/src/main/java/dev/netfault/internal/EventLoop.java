@@ -12,6 +12,7 @@ import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One thread, one selector, a task queue and timers. Everything a listener does happens on its
@@ -29,8 +30,8 @@ final class EventLoop {
      */
     static final int LARGE_BUFFER_SIZE = 512 * 1024;
     /**
-     * Large buffers one loop ever holds, lent or spare (8 MiB): however many connections are busy at
-     * once, the others read into {@link #BUFFER_SIZE} buffers.
+     * Large buffers one listener's loops ever hold together, lent or spare (8 MiB): however many
+     * connections are busy at once, the others read into {@link #BUFFER_SIZE} buffers.
      */
     static final int LARGE_BUFFER_LIMIT = 16;
     /**
@@ -98,10 +99,12 @@ final class EventLoop {
     // returned at once unless a partial write keeps it as that pipe's pending data, so idle
     // connections hold no buffer at all.
     private final ArrayDeque<ByteBuffer> pool = new ArrayDeque<>();
-    // Large buffers are kept once made (at most largeLimit of them): their memory stays bounded,
-    // and a burst of busy connections leaves no direct memory waiting for a garbage collection.
+    // Large buffers are kept once made: their memory stays bounded (the loops of one listener share
+    // one allowance), and a burst of busy connections leaves no direct memory waiting for a garbage
+    // collection. A buffer stays with the loop that made it.
     private final ArrayDeque<ByteBuffer> largePool = new ArrayDeque<>();
-    private final int largeLimit;
+    /** Large buffers this loop and the others sharing the allowance may still make. */
+    private final AtomicInteger largeLeft;
     private int largeMade;
     private volatile boolean running = true;
     private long sequence;
@@ -113,7 +116,15 @@ final class EventLoop {
     }
 
     EventLoop(String threadName, int largeLimit) throws IOException {
-        this.largeLimit = largeLimit;
+        this(threadName, new AtomicInteger(largeLimit));
+    }
+
+    /**
+     * A loop that makes large buffers while {@code largeAllowance}, shared with other loops, is above
+     * zero, and takes one from it for each.
+     */
+    EventLoop(String threadName, AtomicInteger largeAllowance) throws IOException {
+        this.largeLeft = largeAllowance;
         this.spinNanos = spinNanos(System.getProperty(SPIN_PROPERTY));
         this.lastEvent = System.nanoTime() - spinNanos;
         this.selector = Selector.open();
@@ -211,11 +222,22 @@ final class EventLoop {
         if (buffer != null) {
             return buffer.clear();
         }
-        if (largeMade < largeLimit) {
+        if (takeLargeAllowance()) {
             largeMade++;
             return ByteBuffer.allocateDirect(LARGE_BUFFER_SIZE);
         }
         return borrow();
+    }
+
+    private boolean takeLargeAllowance() {
+        int left;
+        do {
+            left = largeLeft.get();
+            if (left <= 0) {
+                return false;
+            }
+        } while (!largeLeft.compareAndSet(left, left - 1));
+        return true;
     }
 
     /** Takes back a buffer from {@link #borrow()} or {@link #borrowLarge()}; the caller no longer touches it. */
@@ -227,7 +249,7 @@ final class EventLoop {
         }
     }
 
-    /** {@return how many large buffers this loop holds, lent or spare; never more than its limit} */
+    /** {@return how many large buffers this loop holds, lent or spare; never more than its allowance gave} */
     int largeBuffersMade() {
         return largeMade;
     }

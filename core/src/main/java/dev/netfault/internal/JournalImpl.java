@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** The journal of one listener. Written by the listener's loop thread, read by any thread. */
+/**
+ * The journal of one listener. A connection's entry is written by the loop thread that relays the
+ * connection, what concerns the listener under its lock; read by any thread.
+ */
 final class JournalImpl implements Journal {
 
     /** One exchange's mutable log: written by the loop thread only, published through volatiles. */
@@ -112,8 +115,26 @@ final class JournalImpl implements Journal {
          */
         ExchangeEntry exchange(long index, long request) {
             ExchangeEntry exchange = new ExchangeEntry(id, index, request);
+            return started(exchange, journal.recordExchange(exchange));
+        }
+
+        /**
+         * A request starts, {@code index} on this connection: it gets the next number across the
+         * listener, and is listed in that order, whichever loop relays its connection. {@return its log}
+         */
+        ExchangeEntry request(long index) {
+            ExchangeEntry exchange;
+            boolean listed;
+            synchronized (journal) {
+                exchange = new ExchangeEntry(id, index, ++journal.requests);
+                listed = journal.recordExchange(exchange);
+            }
+            return started(exchange, listed);
+        }
+
+        private ExchangeEntry started(ExchangeEntry exchange, boolean listed) {
             current = exchange;
-            if (journal.recordExchange(exchange)) {
+            if (listed) {
                 synchronized (exchanges) {
                     exchanges.add(exchange);
                 }
@@ -186,6 +207,8 @@ final class JournalImpl implements Journal {
     private final List<Entry> entries = new ArrayList<>();
     private final List<JournalEvent> events = new ArrayList<>();
     private final List<ExchangeEntry> exchanges = new ArrayList<>();
+    /** Requests started on any connection, for their numbers across the listener. */
+    private long requests;
 
     JournalImpl(String listenerName) {
         this.listenerName = listenerName;

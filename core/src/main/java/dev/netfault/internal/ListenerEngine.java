@@ -22,31 +22,85 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.SocketFactory;
 
-/** The {@link FaultListener} implementation: a loopback listener, its accept policy and its connections. */
+/**
+ * The {@link FaultListener} implementation: a loopback listener, its accept policy and its connections.
+ *
+ * <p>Its first loop accepts, and serves the connections too while few are open. When a connection
+ * arrives while every loop already relays some, another loop is started (up to {@link #LOOPS_PROPERTY},
+ * by default one per CPU, at most 8) and each new connection goes to the loop that relays the fewest.
+ * A connection lives on one loop to its end; what concerns all of them (reset, close) is done on
+ * each loop by its own thread.
+ */
 public final class ListenerEngine implements FaultListener {
+
+    /**
+     * System property: how many loop threads one listener may use at most (default: one per CPU, at
+     * most 8). A listener starts with one and adds more only while every loop it has relays some
+     * connection; 1 keeps every listener on one thread.
+     */
+    static final String LOOPS_PROPERTY = "netfault.loops";
+
+    /** {@return the most loops per listener, from {@link #LOOPS_PROPERTY}'s value on a machine with {@code processors} CPUs} */
+    static int maxLoops(String value, int processors) {
+        int byDefault = Math.max(1, Math.min(processors, 8));
+        if (value == null) {
+            return byDefault;
+        }
+        try {
+            int loops = Integer.parseInt(value.trim());
+            if (loops >= 1 && loops <= 64) {
+                return loops;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-D" + LOOPS_PROPERTY + " must be a whole number of threads per listener from 1 to 64, but was '"
+                + value + "'. Fix: remove it for the default (one per CPU, at most 8: " + byDefault + " here), or give 1 to keep each listener on one thread.");
+    }
+
+    /** One of the listener's loops and the connections it relays. */
+    private static final class Worker {
+        final EventLoop loop;
+        /**
+         * Connections handed to this loop that have not ended: raised by the accepting loop, lowered
+         * by this one, read by the accepting loop to pick where the next connection goes.
+         */
+        final AtomicInteger load = new AtomicInteger();
+        // This loop's thread only.
+        final Set<Relay> relays = new LinkedHashSet<>();
+        /** The listener closed while connections still relay on this loop: it ends with the last of them. */
+        boolean passingThrough;
+
+        Worker(EventLoop loop) {
+            this.loop = loop;
+        }
+    }
 
     private final ListenerConfig config;
     private ServerSocketChannel server;
     private final InetSocketAddress address;
+    /** The first loop: it accepts, and owns the port, the leaked connections, the queue fillers and the listener's timers. */
     private final EventLoop loop;
+    /** Every loop started, the first one first; added to by the first loop only. */
+    private final List<Worker> workers = new CopyOnWriteArrayList<>();
+    private final int maxLoops;
+    /** The large relay buffers the listener's loops may still make, together. */
+    private final AtomicInteger largeAllowance = new AtomicInteger(EventLoop.LARGE_BUFFER_LIMIT);
     private final JournalImpl journal;
     private final List<Fault> faults;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile InetSocketAddress upstream;
     private final SocketFactory socketFactory;
 
-    // Loop thread only (or before the loop starts).
-    /** The listener closed while connections still relay through it: the loop ends with the last of them. */
-    private boolean passingThrough;
-    private boolean closeLogged;
+    private final AtomicBoolean closeLogged = new AtomicBoolean();
+
+    // The first loop's thread only (or before the loop starts).
     private SelectionKey serverKey;
     private long acceptedCount;
-    /** Requests started on any connection, for their numbers across the listener. */
-    private long requestCount;
     private int leakedCount;
-    private final Set<Relay> relays = new LinkedHashSet<>();
     private final List<SocketChannel> leaked = new ArrayList<>();
     private final List<SocketChannel> fillers = new ArrayList<>();
     private final Set<Integer> fillerPorts = new HashSet<>();
@@ -92,11 +146,13 @@ public final class ListenerEngine implements FaultListener {
         }
     }
 
-    private ListenerEngine(ListenerConfig config, ServerSocketChannel server, EventLoop loop) throws IOException {
+    private ListenerEngine(ListenerConfig config, ServerSocketChannel server, int maxLoops) throws IOException {
         this.config = config;
         this.server = server;
         this.address = (InetSocketAddress) server.getLocalAddress();
-        this.loop = loop;
+        this.maxLoops = maxLoops;
+        this.loop = new EventLoop(threadName(1), largeAllowance);
+        this.workers.add(new Worker(loop));
         this.journal = new JournalImpl(config.name());
         this.faults = new CopyOnWriteArrayList<>(config.faults());
         this.upstream = config.upstream();
@@ -105,6 +161,7 @@ public final class ListenerEngine implements FaultListener {
 
     /** Binds 127.0.0.1 on an ephemeral port and starts the listener's thread. */
     public static FaultListener start(ListenerConfig config) {
+        int maxLoops = maxLoops(System.getProperty(LOOPS_PROPERTY), Runtime.getRuntime().availableProcessors());
         ServerSocketChannel server = null;
         ListenerEngine engine = null;
         try {
@@ -112,8 +169,7 @@ public final class ListenerEngine implements FaultListener {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config.backlog());
             server.configureBlocking(false);
             OwnPorts.register(server);
-            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            engine = new ListenerEngine(config, server, new EventLoop("netfault-" + config.name() + "-" + port));
+            engine = new ListenerEngine(config, server, maxLoops);
             if (config.fillAcceptQueue()) {
                 engine.fillAcceptQueue(true);
             }
@@ -130,9 +186,14 @@ public final class ListenerEngine implements FaultListener {
         }
     }
 
+    /** {@return the name of the listener's {@code n}th loop thread, from 1} */
+    private String threadName(int n) {
+        return "netfault-" + config.name() + "-" + address.getPort() + (n == 1 ? "" : "-" + n);
+    }
+
     private static void releaseAfterFailedStart(ServerSocketChannel server, ListenerEngine engine) {
         if (engine != null) {
-            engine.releaseAll();
+            engine.releaseAll(engine.workers.get(0));
             engine.loop.stop(() -> { });
         } else if (server != null) {
             try {
@@ -197,14 +258,70 @@ public final class ListenerEngine implements FaultListener {
         JournalImpl.Entry entry = journal.open(id, client);
         List<Fault> selected = faults.stream().filter(f -> Selections.matches(f.connections(), id, config.seed())).toList();
         InetSocketAddress target = upstream;
-        Relay relay = new Relay(this, loop, channel, entry, selected, config.echo() && target == null, target != null, config.seed());
-        relays.add(relay);
+        Worker worker = pickWorker();
+        Relay relay = new Relay(this, worker.loop, channel, entry, selected, config.echo() && target == null, target != null, config.seed());
+        worker.load.incrementAndGet();
+        if (worker.loop == loop) {
+            startRelay(worker, relay, target, entry);
+        } else {
+            // Queued ahead of anything the listener asks of that loop later (a reset, close): the
+            // connection is in its set by then.
+            worker.loop.execute(() -> startRelay(worker, relay, target, entry));
+        }
+    }
+
+    /** Registers the connection with its loop and starts relaying it. Its loop's thread only. */
+    private static void startRelay(Worker worker, Relay relay, InetSocketAddress target, JournalImpl.Entry entry) {
+        worker.relays.add(relay);
         try {
             relay.start(target);
         } catch (IOException | RuntimeException e) {
             entry.upstreamFailed(String.valueOf(e)); // the client gets a RST rather than a silent connection
             relay.resetNow("netfault failed: " + e);
         }
+    }
+
+    /**
+     * {@return the loop for a new connection: the one that relays the fewest, or a new one if every
+     * loop relays some and the listener may start another} Deterministic for one connection at a
+     * time: a connection accepted while no other is open always goes to the first loop. First loop only.
+     */
+    private Worker pickWorker() {
+        Worker least = null;
+        int leastLoad = Integer.MAX_VALUE;
+        for (Worker worker : workers) {
+            int load = worker.load.get();
+            if (load < leastLoad) {
+                least = worker;
+                leastLoad = load;
+            }
+        }
+        if (leastLoad > 0 && workers.size() < maxLoops) {
+            Worker added = startWorker();
+            if (added != null) {
+                return added;
+            }
+        }
+        return least;
+    }
+
+    /** {@return a new loop, started, or {@code null} if none could be (out of file descriptors or threads)} */
+    private Worker startWorker() {
+        EventLoop added;
+        try {
+            added = new EventLoop(threadName(workers.size() + 1), largeAllowance);
+        } catch (IOException | RuntimeException | Error e) {
+            return null; // the loops there are serve on
+        }
+        try {
+            added.start();
+        } catch (RuntimeException | Error e) {
+            added.stop(() -> { }); // never ran: closes its selector
+            return null;
+        }
+        Worker worker = new Worker(added);
+        workers.add(worker);
+        return worker;
     }
 
     /**
@@ -229,11 +346,6 @@ public final class ListenerEngine implements FaultListener {
         journal.event(0, JournalEvent.Type.ACCEPT_QUEUE_FILLED, (config.backlog() + 1) + " connections queued");
     }
 
-    /** {@return the number of a request that starts now, across the listener, from 1} Loop thread only. */
-    long nextRequest() {
-        return ++requestCount;
-    }
-
     /**
      * Rejects a response trigger on an echoing listener: its "response" is the client's own bytes,
      * sent back as they come, so the fault would never fire where the test means it to.
@@ -247,16 +359,34 @@ public final class ListenerEngine implements FaultListener {
         }
     }
 
+    /** The connection ended. Its loop's thread only. */
     void removed(Relay relay) {
-        relays.remove(relay);
-        if (passingThrough && relays.isEmpty()) {
-            loop.finish(() -> { }); // the last connection a closed listener relayed on has ended: so does its thread
+        Worker worker = workerOf(relay.loop());
+        if (worker == null || !worker.relays.remove(relay)) {
+            return;
+        }
+        worker.load.decrementAndGet();
+        if (worker.passingThrough && worker.relays.isEmpty()) {
+            worker.loop.finish(() -> { }); // the last connection a closed listener relayed on this loop has ended: so does its thread
         }
     }
 
-    private void releaseAll() {
-        for (Relay relay : List.copyOf(relays)) {
+    private Worker workerOf(EventLoop relayLoop) {
+        for (Worker worker : workers) {
+            if (worker.loop == relayLoop) {
+                return worker;
+            }
+        }
+        return null;
+    }
+
+    /** Resets the loop's connections; the first loop also releases the port, the leaked connections and the fillers. */
+    private void releaseAll(Worker worker) {
+        for (Relay relay : List.copyOf(worker.relays)) {
             relay.shutdown();
+        }
+        if (worker.loop != loop) {
+            return;
         }
         leaked.forEach(Relay::abortQuietly);
         fillers.forEach(Relay::abortQuietly);
@@ -272,9 +402,29 @@ public final class ListenerEngine implements FaultListener {
         return address;
     }
 
-    /** The loop that serves this listener (tests read its buffer accounting). */
+    /** The listener's first loop (tests read its buffer accounting). */
     EventLoop loop() {
         return loop;
+    }
+
+    /** {@return every loop the listener started, the first one first} */
+    List<EventLoop> loops() {
+        return workers.stream().map(worker -> worker.loop).toList();
+    }
+
+    /** {@return how many connections each loop relays (or is about to), the first loop first} */
+    int[] connectionsPerLoop() {
+        return workers.stream().mapToInt(worker -> worker.load.get()).toArray();
+    }
+
+    /** {@return the large buffers the listener's loops hold together, lent or spare} Asks each loop. */
+    int largeBuffersMade() {
+        return workers.stream().mapToInt(worker -> worker.loop.call(worker.loop::largeBuffersMade)).sum();
+    }
+
+    /** {@return the large buffers the listener's loops have lent and not had back} Asks each loop. */
+    int largeBuffersLent() {
+        return workers.stream().mapToInt(worker -> worker.loop.call(worker.loop::largeBuffersLent)).sum();
     }
 
     @Override
@@ -313,11 +463,18 @@ public final class ListenerEngine implements FaultListener {
     @Override
     public void resetOpenConnections() {
         requireOpen("reset its connections");
+        // From the accepting loop, which accepts nothing meanwhile: every connection accepted before
+        // is reset, and connections handed to another loop are queued there ahead of the reset.
         loop.call(() -> {
-            for (Relay relay : List.copyOf(relays)) {
-                relay.resetNow("reset by the test");
+            for (Worker worker : workers) {
+                worker.loop.call(() -> {
+                    for (Relay relay : List.copyOf(worker.relays)) {
+                        relay.resetNow("reset by the test");
+                    }
+                    worker.loop.selector().selectNow(); // a registered channel closes when deregistered: do it now, before returning
+                    return null;
+                });
             }
-            loop.selector().selectNow(); // a registered channel closes when deregistered: do it now, before returning
             return null;
         });
     }
@@ -400,37 +557,56 @@ public final class ListenerEngine implements FaultListener {
 
     @Override
     public void close() {
-        if (loop.inLoop()) {
-            throw new IllegalStateException("listener '" + config.name() + "' cannot be closed from its own thread");
+        for (Worker worker : workers) {
+            if (worker.loop.inLoop()) {
+                throw new IllegalStateException("listener '" + config.name() + "' cannot be closed from its own thread");
+            }
         }
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        boolean connectionsLive;
-        try {
-            connectionsLive = loop.call(this::closeOnLoop);
-        } catch (RuntimeException e) {
-            connectionsLive = false; // the loop did not answer: stop it with everything it holds
+        // The first loop first: once it has closed the port no connection is handed to any loop, and
+        // those handed over before are queued on their loop ahead of its part of the close.
+        int live = closeWorker(workers.get(0));
+        for (Worker worker : workers.subList(1, workers.size())) {
+            live += closeWorker(worker);
         }
-        if (!connectionsLive) {
-            loop.stop(() -> {
-                releaseAll();
-                logClosed("");
-            });
-        } // else the loop ends by itself when the last connection relayed on ends (removed)
+        logClosed(live == 0 ? "" : live + (live == 1 ? " connection" : " connections") + " relayed on as plain pass-through");
     }
 
     /**
-     * Releases the port, the leaked connections and the queue fillers; resets what has nothing to
-     * relay to and releases the relayed connections as pass-through. {@return whether connections
-     * still relay through the loop}
+     * Closes one loop's part of the listener and stops the loop, or leaves it running while
+     * connections relay on it (it ends with the last of them, see {@link #removed}). {@return how
+     * many connections relay on as plain pass-through}
      */
-    private boolean closeOnLoop() throws IOException {
-        server.close(); // new connects are refused from now on
-        leaked.forEach(Relay::abortQuietly);
-        fillers.forEach(Relay::abortQuietly);
+    private int closeWorker(Worker worker) {
+        int live;
+        try {
+            live = worker.loop.call(() -> closeOnLoop(worker));
+        } catch (RuntimeException e) {
+            live = -1; // the loop did not answer: stop it with everything it holds
+        }
+        if (live < 0) {
+            worker.loop.stop(() -> releaseAll(worker));
+            return 0;
+        }
+        return live;
+    }
+
+    /**
+     * On the first loop, releases the port, the leaked connections and the queue fillers; on every
+     * loop, resets what has nothing to relay to and releases the relayed connections as
+     * pass-through. {@return how many connections relay on, or -1 if none is left on the loop, so it
+     * may stop} The loop's own thread only.
+     */
+    private int closeOnLoop(Worker worker) throws IOException {
+        if (worker.loop == loop) {
+            server.close(); // new connects are refused from now on
+            leaked.forEach(Relay::abortQuietly);
+            fillers.forEach(Relay::abortQuietly);
+        }
         int live = 0;
-        for (Relay relay : List.copyOf(relays)) {
+        for (Relay relay : List.copyOf(worker.relays)) {
             if (config.resetOnClose()) {
                 relay.shutdown();
             } else if (relay.passThrough()) {
@@ -439,15 +615,13 @@ public final class ListenerEngine implements FaultListener {
         }
         // A registered channel closes when deregistered: do it now, so the port is free and the
         // resets are sent before close() returns.
-        loop.selector().selectNow();
-        logClosed(live == 0 ? "" : live + (live == 1 ? " connection" : " connections") + " relayed on as plain pass-through");
-        passingThrough = !relays.isEmpty();
-        return passingThrough;
+        worker.loop.selector().selectNow();
+        worker.passingThrough = !worker.relays.isEmpty();
+        return worker.passingThrough ? live : -1;
     }
 
     private void logClosed(String detail) {
-        if (!closeLogged) {
-            closeLogged = true;
+        if (closeLogged.compareAndSet(false, true)) {
             journal.event(0, JournalEvent.Type.LISTENER_CLOSED, detail);
         }
     }

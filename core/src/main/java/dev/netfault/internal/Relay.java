@@ -193,6 +193,11 @@ final class Relay {
         };
     }
 
+    /** {@return the loop this connection lives on} */
+    EventLoop loop() {
+        return loop;
+    }
+
     void start(InetSocketAddress upstreamAddress) throws IOException {
         clientKey = client.register(loop.selector(), 0, clientSide);
         for (Fault fault : faults) {
@@ -431,8 +436,8 @@ final class Relay {
             long previousHere = requestsHere;
             turn = Turn.CLIENT;
             requestsHere++;
-            request = listener.nextRequest();
-            exchange = log.exchange(requestsHere, request);
+            exchange = log.request(requestsHere);
+            request = exchange.request;
             exchange.addRequestBytes(n);
             if (responded) {
                 fireResponseEnd(previous, previousHere);

@@ -60,26 +60,37 @@ class RelayBufferTests {
         private final List<CompletableFuture<Void>> writers = new ArrayList<>();
         private GatedSink sink;
         private ListenerEngine listener;
-        private EventLoop loop;
 
         @BeforeEach
         void stallThem() throws Exception {
             sink = own(new GatedSink());
-            listener = listenerInFrontOf(sink.address());
-            loop = listener.loop();
+            // Four loops, whatever the machine: they share the listener's one limit of large buffers.
+            String before = System.getProperty(ListenerEngine.LOOPS_PROPERTY);
+            System.setProperty(ListenerEngine.LOOPS_PROPERTY, "4");
+            try {
+                listener = listenerInFrontOf(sink.address());
+            } finally {
+                if (before == null) {
+                    System.clearProperty(ListenerEngine.LOOPS_PROPERTY);
+                } else {
+                    System.setProperty(ListenerEngine.LOOPS_PROPERTY, before);
+                }
+            }
             for (int c = 0; c < connections; c++) {
                 writers.add(writeThenClose(listener.address(), c, TRANSFER));
             }
             // Once the kernel buffers towards the sink are full, each connection holds what it read
-            // last: in a large buffer while the loop has one to lend, in a small one after that.
+            // last: in a large buffer while its loop has one to lend, in a small one after that. The
+            // listener's loops share one limit, however many of them serve the connections.
             await().atMost(PATIENCE).untilAsserted(() -> {
-                assertThat(loop.call(loop::largeBuffersMade)).isLessThanOrEqualTo(EventLoop.LARGE_BUFFER_LIMIT);
-                assertThat(loop.call(loop::largeBuffersLent)).isEqualTo(EventLoop.LARGE_BUFFER_LIMIT);
+                assertThat(listener.largeBuffersMade()).isLessThanOrEqualTo(EventLoop.LARGE_BUFFER_LIMIT);
+                assertThat(listener.largeBuffersLent()).isEqualTo(EventLoop.LARGE_BUFFER_LIMIT);
             });
+            assertThat(listener.loops()).hasSize(4);
         }
 
         @Test
-        void holdNoMoreLargeBuffersThanTheLoopsLimitAndStillDeliverAllTheirBytesInOrder() throws Exception {
+        void holdNoMoreLargeBuffersThanTheListenersLimitAndStillDeliverAllTheirBytesInOrder() throws Exception {
             sink.open();
             for (CompletableFuture<Void> writer : writers) {
                 writer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
@@ -90,8 +101,8 @@ class RelayBufferTests {
                 assertThat(received.bytes()).isEqualTo(TRANSFER);
             });
             awaitAllClosed();
-            assertThat(loop.call(loop::largeBuffersLent)).isZero();
-            assertThat(loop.call(loop::largeBuffersMade)).isEqualTo(EventLoop.LARGE_BUFFER_LIMIT);
+            assertThat(listener.largeBuffersLent()).isZero();
+            assertThat(listener.largeBuffersMade()).isEqualTo(EventLoop.LARGE_BUFFER_LIMIT);
         }
 
         @Test
@@ -99,7 +110,7 @@ class RelayBufferTests {
             sink.resetAll();
             awaitAllClosed();
             assertThat(listener.journal().connections()).extracting(ConnectionRecord::listenerClosure).containsOnly(Closure.RST);
-            assertThat(loop.call(loop::largeBuffersLent)).isZero();
+            assertThat(listener.largeBuffersLent()).isZero();
         }
 
         private void awaitAllClosed() {
@@ -124,7 +135,7 @@ class RelayBufferTests {
             assertThat(sink.finished().get(0)).isEqualTo(new Received(7, offset, null));
             assertThat(listener.journal().connection(1).orElseThrow().bytesFromClient()).isEqualTo(offset);
             assertThat(writer).failsWithin(PATIENCE).withThrowableThat().havingRootCause().isInstanceOf(SocketException.class);
-            assertAllLargeBuffersGivenBack(listener.loop());
+            assertAllLargeBuffersGivenBack(listener);
         }
 
         @ParameterizedTest(name = "after {0} bytes")
@@ -138,11 +149,11 @@ class RelayBufferTests {
                 assertThat(readAndCheck(socket, 9)).isEqualTo(new Received(9, offset, null));
             }
             assertThat(listener.journal().connection(1).orElseThrow().bytesToClient()).isEqualTo(offset);
-            assertAllLargeBuffersGivenBack(listener.loop());
+            assertAllLargeBuffersGivenBack(listener);
         }
 
-        private void assertAllLargeBuffersGivenBack(EventLoop loop) {
-            await().atMost(PATIENCE).until(() -> loop.call(loop::largeBuffersLent) == 0);
+        private void assertAllLargeBuffersGivenBack(ListenerEngine listener) {
+            await().atMost(PATIENCE).until(() -> listener.largeBuffersLent() == 0);
         }
     }
 

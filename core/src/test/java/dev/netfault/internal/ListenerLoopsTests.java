@@ -1,0 +1,339 @@
+package dev.netfault.internal;
+
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static dev.netfault.testsupport.Sockets.connect;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.netfault.Closure;
+import dev.netfault.ConnectionRecord;
+import dev.netfault.Exchange;
+import dev.netfault.FaultListener;
+import dev.netfault.JournalEvent;
+import dev.netfault.testsupport.RecordingServer;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@DisplayName("A listener's loops: busy listeners use more threads, each connection lives on one")
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ListenerLoopsTests {
+
+    private final List<AutoCloseable> owned = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            owned.get(i).close();
+        }
+    }
+
+    @Nested
+    @DisplayName("spreading connections")
+    class Spreading {
+
+        @Test
+        void manyConcurrentConnectionsGoToTheLeastLoadedOfUpToTheAllowedLoopsAndEveryByteArrivesIntact() throws Exception {
+            ListenerEngine listener = withLoops(4, () -> FaultListener.standalone().echo().name("loops-spread").start());
+            List<Socket> sockets = connectAll(listener, 12);
+
+            assertThat(threadsOf(listener)).containsExactlyInAnyOrder(loopName(listener, 1), loopName(listener, 2),
+                    loopName(listener, 3), loopName(listener, 4));
+            assertThat(listener.connectionsPerLoop()).containsExactly(3, 3, 3, 3);
+            List<CompletableFuture<byte[]>> echoes = new ArrayList<>();
+            for (int i = 0; i < sockets.size(); i++) {
+                Socket socket = sockets.get(i);
+                byte[] payload = randomBytes(512 * 1024, i);
+                echoes.add(CompletableFuture.supplyAsync(() -> echoed(socket, payload)));
+            }
+            for (int i = 0; i < sockets.size(); i++) {
+                assertThat(echoes.get(i).get(PATIENCE.toSeconds() * 4, TimeUnit.SECONDS))
+                        .as("connection %d", i + 1).isEqualTo(randomBytes(512 * 1024, i));
+            }
+            assertThat(listener.journal().connections()).extracting(ConnectionRecord::id)
+                    .as("ordinals in accept order").containsExactly(LongStream.rangeClosed(1, 12).boxed().toArray(Long[]::new));
+            assertThat(listener.journal().connections()).extracting(ConnectionRecord::bytesFromClient).containsOnly(512L * 1024);
+        }
+
+        @Test
+        void oneConnectionAtATimeStaysOnTheFirstLoopAndNoOtherThreadStarts() throws Exception {
+            ListenerEngine listener = withLoops(4, () -> FaultListener.standalone().echo().name("loops-single").start());
+            for (int c = 1; c <= 5; c++) {
+                try (Socket socket = connect(listener.address())) {
+                    for (int i = 0; i < 20; i++) {
+                        byte[] message = randomBytes(100, c * 100 + i);
+                        assertThat(echoed(socket, message)).isEqualTo(message);
+                    }
+                }
+                long id = c;
+                await().atMost(PATIENCE).until(() -> listener.journal().connection(id).orElseThrow().closed().isPresent());
+            }
+
+            assertThat(listener.loops()).hasSize(1);
+            assertThat(threadsOf(listener)).containsExactly(loopName(listener, 1));
+        }
+
+        @Test
+        void aListenerAllowedOneLoopServesEveryConnectionOnIt() throws Exception {
+            ListenerEngine listener = withLoops(1, () -> FaultListener.standalone().echo().name("loops-one").start());
+            List<Socket> sockets = connectAll(listener, 6);
+
+            for (Socket socket : sockets) {
+                assertThat(echoed(socket, new byte[] {1, 2, 3})).containsExactly(1, 2, 3);
+            }
+            assertThat(threadsOf(listener)).containsExactly(loopName(listener, 1));
+            assertThat(listener.connectionsPerLoop()).containsExactly(6);
+        }
+
+        @Test
+        void requestNumbersAcrossConnectionsOnDifferentLoopsAreUniqueCompleteAndListedInOrder() throws Exception {
+            ListenerEngine listener = withLoops(4, () -> FaultListener.standalone().echo().name("loops-requests").start());
+            List<Socket> sockets = connectAll(listener, 8);
+            int turns = 25;
+
+            List<CompletableFuture<Void>> clients = new ArrayList<>();
+            for (Socket socket : sockets) {
+                clients.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < turns; i++) {
+                        byte[] message = {(byte) i};
+                        if (!Arrays.equals(echoed(socket, message), message)) {
+                            throw new AssertionError("wrong echo");
+                        }
+                    }
+                }));
+            }
+            CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(PATIENCE.toSeconds() * 4, TimeUnit.SECONDS);
+
+            assertThat(listener.loops()).hasSizeGreaterThan(1);
+            List<Exchange> exchanges = listener.journal().exchanges();
+            assertThat(exchanges).extracting(Exchange::request).as("numbered across the listener, listed in that order")
+                    .containsExactly(LongStream.rangeClosed(1, 8L * turns).boxed().toArray(Long[]::new));
+            for (long connection = 1; connection <= 8; connection++) {
+                long id = connection;
+                assertThat(exchanges).filteredOn(e -> e.connection() == id).extracting(Exchange::index)
+                        .as("connection %d's own count", id).containsExactly(LongStream.rangeClosed(1, turns).boxed().toArray(Long[]::new));
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("what concerns every connection reaches every loop")
+    class EveryLoop {
+
+        @Test
+        void resetOpenConnectionsResetsTheConnectionsOfEveryLoop() throws Exception {
+            ListenerEngine listener = withLoops(4, () -> FaultListener.standalone().echo().name("loops-reset").start());
+            List<Socket> sockets = connectAll(listener, 8);
+            assertThat(listener.loops()).hasSize(4);
+
+            listener.resetOpenConnections();
+
+            for (Socket socket : sockets) {
+                assertThatThrownBy(() -> socket.getInputStream().read())
+                        .isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset");
+            }
+            assertThat(listener.journal().connections()).extracting(ConnectionRecord::listenerClosure).containsOnly(Closure.RST);
+            assertThat(listener.connectionsPerLoop()).containsOnly(0);
+        }
+
+        @Test
+        void downRefusesNewConnectionsWhileThoseOnEveryLoopServeOn() throws Exception {
+            ListenerEngine listener = withLoops(4, () -> FaultListener.standalone().echo().name("loops-down").start());
+            List<Socket> sockets = connectAll(listener, 8);
+
+            listener.down();
+
+            assertThatThrownBy(() -> new Socket(listener.address().getAddress(), listener.port()).close())
+                    .isExactlyInstanceOf(ConnectException.class).hasMessage("Connection refused");
+            for (Socket socket : sockets) {
+                assertThat(echoed(socket, new byte[] {42})).containsExactly(42);
+            }
+            listener.up();
+            try (Socket again = connect(listener.address())) {
+                assertThat(echoed(again, new byte[] {7})).containsExactly(7);
+            }
+        }
+
+        @Test
+        void closeResetsTheConnectionsOfEveryLoopEndsEveryLoopThreadAndFreesThePortBeforeItReturns() throws Exception {
+            ListenerEngine listener = withLoops(4, () -> FaultListener.standalone().echo().name("loops-close").start());
+            List<Socket> sockets = connectAll(listener, 8);
+            List<Thread> loops = loopThreads(listener);
+            assertThat(loops).hasSize(4);
+            InetSocketAddress address = listener.address();
+
+            listener.close();
+
+            assertThat(loops).as("every loop thread ended within close()").noneMatch(Thread::isAlive);
+            try (ServerSocket rebound = new ServerSocket()) {
+                rebound.bind(address);
+                assertThat(rebound.getLocalPort()).isEqualTo(address.getPort());
+            }
+            for (Socket socket : sockets) {
+                assertThatThrownBy(() -> socket.getInputStream().read())
+                        .isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset");
+            }
+            assertThat(listener.journal().events()).extracting(JournalEvent::type).endsWith(JournalEvent.Type.LISTENER_CLOSED);
+        }
+
+        @Test
+        void afterCloseEachLoopRelaysItsConnectionsOnAndEndsWithTheLastOfThem() throws Exception {
+            RecordingServer echo = own(RecordingServer.echo());
+            ListenerEngine listener = withLoops(4, () -> FaultListener.inFrontOf(echo.address()).name("loops-pass").start());
+            List<Socket> sockets = connectAll(listener, 4);
+            List<Thread> loops = loopThreads(listener);
+            assertThat(listener.connectionsPerLoop()).containsExactly(1, 1, 1, 1);
+
+            listener.close();
+
+            assertThat(loops).allMatch(Thread::isAlive);
+            assertThat(listener.journal().events()).filteredOn(e -> e.type() == JournalEvent.Type.LISTENER_CLOSED).singleElement()
+                    .extracting(JournalEvent::detail).isEqualTo("4 connections relayed on as plain pass-through");
+            sockets.get(1).close(); // the second connection, alone on the second loop
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(loops.get(1).isAlive()).isFalse());
+            for (Socket socket : List.of(sockets.get(0), sockets.get(2), sockets.get(3))) {
+                assertThat(echoed(socket, new byte[] {5})).containsExactly(5);
+            }
+            assertThat(List.of(loops.get(0), loops.get(2), loops.get(3))).allMatch(Thread::isAlive);
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(loops).noneMatch(Thread::isAlive));
+        }
+    }
+
+    @Nested
+    @DisplayName("-Dnetfault.loops")
+    class Property {
+
+        @Test
+        void defaultsToOneLoopPerCpuAtMostEight() {
+            assertThat(ListenerEngine.maxLoops(null, 1)).isEqualTo(1);
+            assertThat(ListenerEngine.maxLoops(null, 2)).isEqualTo(2);
+            assertThat(ListenerEngine.maxLoops(null, 64)).isEqualTo(8);
+        }
+
+        @Test
+        void takesAWholeNumberFrom1To64() {
+            assertThat(ListenerEngine.maxLoops(" 1 ", 16)).isEqualTo(1);
+            assertThat(ListenerEngine.maxLoops("64", 2)).isEqualTo(64);
+        }
+
+        @ParameterizedTest(name = "''{0}''")
+        @ValueSource(strings = {"0", "-1", "65", "two", "1.5", ""})
+        void rejectsAnythingElseWithTheRuleAndTheFix(String value) {
+            assertThatThrownBy(() -> ListenerEngine.maxLoops(value, 2))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("-Dnetfault.loops must be a whole number of threads per listener from 1 to 64, but was '" + value
+                            + "'. Fix: remove it for the default (one per CPU, at most 8: 2 here), or give 1 to keep each listener on one thread.");
+        }
+
+        @Test
+        void aBadValueFailsTheListenersStartAndHoldsNoPortNorThread() {
+            assertThatThrownBy(() -> withLoops("none", () -> FaultListener.standalone().name("loops-bad").start()))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("-Dnetfault.loops must be");
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName).noneMatch(n -> n.startsWith("netfault-loops-bad"));
+        }
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------
+
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        return resource;
+    }
+
+    /** Starts a listener while {@code -Dnetfault.loops} is {@code loops} (read once, at start). */
+    private ListenerEngine withLoops(int loops, Supplier<FaultListener> start) {
+        return withLoops(String.valueOf(loops), start);
+    }
+
+    private ListenerEngine withLoops(String loops, Supplier<FaultListener> start) {
+        String before = System.getProperty(ListenerEngine.LOOPS_PROPERTY);
+        System.setProperty(ListenerEngine.LOOPS_PROPERTY, loops);
+        try {
+            return own((ListenerEngine) start.get());
+        } finally {
+            if (before == null) {
+                System.clearProperty(ListenerEngine.LOOPS_PROPERTY);
+            } else {
+                System.setProperty(ListenerEngine.LOOPS_PROPERTY, before);
+            }
+        }
+    }
+
+    /** Opens {@code count} connections, all accepted (and handed to their loop) before it returns. */
+    private List<Socket> connectAll(ListenerEngine listener, int count) throws IOException {
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            sockets.add(own(connect(listener.address())));
+        }
+        await().atMost(PATIENCE).until(() -> Arrays.stream(listener.connectionsPerLoop()).sum() == count
+                && listener.journal().accepted() == count);
+        return sockets;
+    }
+
+    private static String loopName(ListenerEngine listener, int n) {
+        return "netfault-" + listener.name() + "-" + listener.port() + (n == 1 ? "" : "-" + n);
+    }
+
+    private static List<String> threadsOf(ListenerEngine listener) {
+        return loopThreads(listener).stream().map(Thread::getName).toList();
+    }
+
+    /** The listener's loop threads alive now, the first one first. */
+    private static List<Thread> loopThreads(ListenerEngine listener) {
+        String first = loopName(listener, 1);
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals(first) || t.getName().startsWith(first + "-"))
+                .sorted((a, b) -> Integer.compare(a.getName().length(), b.getName().length()) != 0
+                        ? Integer.compare(a.getName().length(), b.getName().length()) : a.getName().compareTo(b.getName()))
+                .toList();
+    }
+
+    private static byte[] echoed(Socket socket, byte[] message) {
+        try {
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    socket.getOutputStream().write(message);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            byte[] back = new byte[message.length];
+            InputStream in = socket.getInputStream();
+            new DataInputStream(in).readFully(back);
+            writer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            return back;
+        } catch (Exception e) {
+            throw new AssertionError("echo failed", e);
+        }
+    }
+
+    private static byte[] randomBytes(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+}
