@@ -28,9 +28,12 @@ import javax.net.SocketFactory;
  * }</pre>
  *
  * <p>Every listener binds to 127.0.0.1 on an ephemeral port and owns one daemon thread, named
- * {@code netfault-<name>-<port>}. {@link #close()} ends its faults and releases its port at once;
- * connections it relays to an upstream live on as plain pass-through until one side closes them
- * (a pool shared across tests keeps working), and the thread ends with the last of them.
+ * {@code netfault-<name>-<port>}. A connection that arrives while each of the listener's threads
+ * already relays some starts another ({@code netfault-<name>-<port>-2}, ...; at most one per CPU,
+ * 8 at most, or {@code -Dnetfault.loops}); each connection lives on one thread to its end.
+ * {@link #close()} ends its faults and releases its port at once; connections it relays to an
+ * upstream live on as plain pass-through until one side closes them (a pool shared across tests
+ * keeps working), and each thread ends with the last of the connections it relays.
  *
  * @since 0.1
  */
@@ -292,7 +295,7 @@ public interface FaultListener extends AutoCloseable {
             return this;
         }
 
-        /** Name the listener (its thread is {@code netfault-<name>-<port>}). */
+        /** Name the listener (its thread is {@code netfault-<name>-<port>}, more are {@code netfault-<name>-<port>-2}, ...). */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;

@@ -25,6 +25,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
@@ -41,6 +43,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ListenerLoopsTests {
 
     private final List<AutoCloseable> owned = new ArrayList<>();
+    /** Client threads of their own: a reader blocked in a socket read never holds up its writer. */
+    private static final ExecutorService CLIENTS = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "loops-tests-client");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     @AfterEach
     void closeAll() throws Exception {
@@ -65,7 +73,7 @@ class ListenerLoopsTests {
             for (int i = 0; i < sockets.size(); i++) {
                 Socket socket = sockets.get(i);
                 byte[] payload = randomBytes(512 * 1024, i);
-                echoes.add(CompletableFuture.supplyAsync(() -> echoed(socket, payload)));
+                echoes.add(CompletableFuture.supplyAsync(() -> echoed(socket, payload), CLIENTS));
             }
             for (int i = 0; i < sockets.size(); i++) {
                 assertThat(echoes.get(i).get(PATIENCE.toSeconds() * 4, TimeUnit.SECONDS))
@@ -121,7 +129,7 @@ class ListenerLoopsTests {
                             throw new AssertionError("wrong echo");
                         }
                     }
-                }));
+                }, CLIENTS));
             }
             CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(PATIENCE.toSeconds() * 4, TimeUnit.SECONDS);
 
@@ -320,7 +328,7 @@ class ListenerLoopsTests {
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            });
+            }, CLIENTS);
             byte[] back = new byte[message.length];
             InputStream in = socket.getInputStream();
             new DataInputStream(in).readFully(back);
