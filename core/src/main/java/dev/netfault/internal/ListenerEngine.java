@@ -568,7 +568,8 @@ public final class ListenerEngine implements FaultListener {
         // The first loop first: once it has closed the port no connection is handed to any loop, and
         // those handed over before are queued on their loop ahead of its part of the close.
         int live = closeWorker(workers.get(0));
-        for (Worker worker : workers.subList(1, workers.size())) {
+        List<Worker> others = List.copyOf(workers); // complete now: only the first loop starts loops, as it accepts
+        for (Worker worker : others.subList(1, others.size())) {
             live += closeWorker(worker);
         }
         logClosed(live == 0 ? "" : live + (live == 1 ? " connection" : " connections") + " relayed on as plain pass-through");
