@@ -166,7 +166,9 @@ public final class Main {
         List<String[]> cells = new ArrayList<>();
         List<Boolean> headers = new ArrayList<>();
         List<Row> all = new ArrayList<>();
-        all.add(DEFAULT_HEADER);
+        if (rows.isEmpty() || !rows.get(0).header()) {
+            all.add(DEFAULT_HEADER);
+        }
         all.addAll(rows);
         for (Row r : all) {
             cells.add(new String[] {r.metric(), r.direct(), r.naive(), r.crusher(), r.netfault(), r.comparison(), r.target(),
