@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -74,6 +75,18 @@ final class LatencyBench {
             }
         }
 
+        // Each round's blocks ran back to back: the round's netfault p50 minus its direct p50 is a
+        // paired difference; their spread over rounds shows how much the machine's load moved.
+        List<Double> roundDeltas = new ArrayList<>();
+        int nfIndex = Peers.Kind.NETFAULT.ordinal();
+        for (int i = 0; i < rounds; i++) {
+            long d = Stats.percentile(Arrays.copyOfRange(samples[0], i * perBlock, (i + 1) * perBlock), 50);
+            long f = Stats.percentile(Arrays.copyOfRange(samples[nfIndex], i * perBlock, (i + 1) * perBlock), 50);
+            roundDeltas.add((f - d) / 1e3);
+        }
+        double[] sorted = roundDeltas.stream().mapToDouble(x -> x).sorted().toArray();
+        String spread = String.format(" (middle half of rounds %+.0f..%+.0f)", sorted[sorted.length / 4],
+                sorted[(3 * sorted.length) / 4]);
         long[] p50 = new long[n];
         long[] p99 = new long[n];
         long[] fresh50 = new long[n];
@@ -85,7 +98,7 @@ final class LatencyBench {
         int nf = Peers.Kind.NETFAULT.ordinal();
         long added = p50[nf] - p50[0];
         boolean lead = p50[nf] < p50[Peers.Kind.NAIVE.ordinal()] && p50[nf] < p50[Peers.Kind.NETCRUSHER.ordinal()];
-        String count = " (" + samples[0].length + " each)";
+        String count = " (" + rounds + " rounds x " + perBlock + " each)";
         Row median;
         if (PinnedLatencyBench.isPinnedChild()) {
             // Every thread on one CPU: each hop is a plain context switch, so the difference between
@@ -98,6 +111,8 @@ final class LatencyBench {
         } else {
             median = row("1-byte round trip p50, long-lived conns" + count, p50, "< both peers (<= +15 us on 16 cores)", lead);
         }
+        median = new Row(median.metric(), median.direct(), median.naive(), median.crusher(), median.netfault(),
+                median.comparison() + spread, median.target(), median.pass(), false);
         return List.of(median,
                 row("  p99", p99, "-", null),
                 row("  fresh conn: connect + first round trip, p50 (" + freshSamples + " each)", fresh50, "-", null));
