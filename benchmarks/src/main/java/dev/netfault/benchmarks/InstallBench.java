@@ -1,7 +1,9 @@
 package dev.netfault.benchmarks;
 
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
 import java.net.InetAddress;
@@ -11,6 +13,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import mockwebserver3.MockWebServer;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -24,8 +28,9 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * same empty {@code @RepeatedTest} with and without {@code @Reset}, through the JUnit Platform
  * Launcher in alternating runs; a test's time runs from the launcher's {@code executionStarted} to
  * {@code executionFinished}, which brackets the extension's {@code beforeEach} and the closing of
- * the test's store. Also the core API alone: start and close of a listener with one fault, next to
- * a bare {@code ServerSocketChannel} bind and close.
+ * the test's store. Also the per-test cost of the servers a user might start around each test
+ * instead: start and close of OkHttp's MockWebServer, of WireMock and of a netfault listener with one
+ * fault, next to a bare {@code ServerSocketChannel} bind and close.
  */
 final class InstallBench {
 
@@ -56,9 +61,10 @@ final class InstallBench {
         double added = Stats.medianNanos(a) - Stats.medianNanos(p);
         boolean allPassed = plain.failures.isEmpty() && annotated.failures.isEmpty() && warm.failures.isEmpty();
         List<Row> rows = new ArrayList<>();
-        rows.add(new Row("@Reset install+remove per test, p50 (" + a.length + " tests each, Launcher)",
+        rows.add(Row.header("per-test cost", "bare / plain", "MockWebServer", "WireMock", "netfault", "netfault - bare"));
+        rows.add(new Row("@Reset install+remove per test, p50 (" + a.length + " tests each, JUnit Launcher; plain test vs @Reset)",
                 Stats.millis(Stats.medianNanos(p)), Stats.millis(Stats.medianNanos(a)),
-                String.format("+%.2f ms", added / 1e6), "<= +2 ms", added <= 2_000_000 && allPassed));
+                String.format("+%.2f ms", added / 1e6), "<= +1 ms", added <= 1_000_000 && allPassed));
         rows.add(Row.info("  same, p99", Stats.millis(Stats.percentile(p, 99)), Stats.millis(Stats.percentile(a, 99)),
                 String.format("+%.2f ms", (Stats.percentile(a, 99) - Stats.percentile(p, 99)) / 1e6)));
         if (!allPassed) {
@@ -67,33 +73,72 @@ final class InstallBench {
             failures.addAll(warm.failures);
             rows.add(Row.info("  fixture tests failed", "", "", failures.size() + ", first: " + failures.get(0)));
         }
-        rows.addAll(coreApi(rounds * InstallFixtures.REPETITIONS));
+        rows.addAll(perTestServers(rounds * InstallFixtures.REPETITIONS));
         return rows;
     }
 
-    /** Listener start + close with one fault, against a bare ServerSocketChannel bind + close. */
-    private static List<Row> coreApi(int count) throws Exception {
+    /**
+     * Start + close of a per-test server, in rotating order within each iteration: a bare
+     * ServerSocketChannel bind + close (the floor), OkHttp's MockWebServer, WireMock (dynamic port,
+     * loopback) and a netfault listener with one fault. Every one gets the same warm-up and the same
+     * number of timed iterations.
+     */
+    private static List<Row> perTestServers(int count) throws Exception {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        for (int i = 0; i < 200; i++) { // warm-up
-            bare(loopback);
-            listener();
+        List<Callable<Long>> servers = List.of(() -> bare(loopback), InstallBench::mockWebServer, InstallBench::wireMock,
+                InstallBench::listener);
+        int n = servers.size();
+        for (int i = 0; i < 100; i++) { // warm-up
+            for (Callable<Long> server : servers) {
+                server.call();
+            }
         }
-        long[] bare = new long[count];
-        long[] listener = new long[count];
+        long[][] samples = new long[n][count];
         for (int i = 0; i < count; i++) {
-            bare[i] = bare(loopback);
-            listener[i] = listener();
+            for (int k = 0; k < n; k++) {
+                int s = (i + k) % n;
+                samples[s][i] = servers.get(s).call();
+            }
         }
-        double b = Stats.medianNanos(bare);
-        double l = Stats.medianNanos(listener);
-        return List.of(Row.info("  core API: start+close p50 (ServerSocketChannel vs FaultListener)",
-                Stats.millis(b), Stats.millis(l), String.format("+%.2f ms", (l - b) / 1e6)));
+        double[] p50 = new double[n];
+        long[] p99 = new long[n];
+        for (int s = 0; s < n; s++) {
+            p50[s] = Stats.medianNanos(samples[s]);
+            p99[s] = Stats.percentile(samples[s], 99);
+        }
+        return List.of(
+                Row.peers("server start + close, p50 (" + count + " each, after warm-up)", Stats.millis(p50[0]),
+                        Stats.millis(p50[1]), Stats.millis(p50[2]), Stats.millis(p50[3]),
+                        String.format("+%.2f ms", (p50[3] - p50[0]) / 1e6), "<= 1 ms", p50[3] <= 1_000_000),
+                Row.peersInfo("  same, p99", Stats.millis(p99[0]), Stats.millis(p99[1]), Stats.millis(p99[2]),
+                        Stats.millis(p99[3]), String.format("+%.2f ms", (p99[3] - p99[0]) / 1e6)));
     }
 
     private static long bare(InetSocketAddress loopback) throws Exception {
         long start = System.nanoTime();
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(loopback);
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static long mockWebServer() throws Exception {
+        long start = System.nanoTime();
+        try (MockWebServer server = new MockWebServer()) {
+            server.start(InetAddress.getLoopbackAddress(), 0);
+            server.getPort();
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static long wireMock() {
+        long start = System.nanoTime();
+        WireMockServer server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        server.start();
+        try {
+            server.port();
+        } finally {
+            server.stop();
         }
         return System.nanoTime() - start;
     }
