@@ -16,7 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
@@ -63,9 +64,20 @@ public final class AgentInstaller {
             Instrumentation inst = AgentEntry.instrumentation();
             boolean viaJavaagent = inst != null;
             // The advice is resolved on a thread of its own, meanwhile: the self-attach waits for a JVM started for it,
-            // the rest of the install for the class path and the module system.
-            FutureTask<SocketTransformer> preparing = new FutureTask<>(AgentInstaller::transformer);
-            Thread preparer = new InternalThread(preparing, "netfault-agent-install");
+            // the rest of the install for the class path and the module system. Then that thread rewrites a copy of one
+            // target, for nothing but to load the classes that rewriting needs while this one has not reached it.
+            CompletableFuture<SocketTransformer> preparing = new CompletableFuture<>();
+            Thread preparer = new InternalThread(() -> {
+                SocketTransformer transformer;
+                try {
+                    transformer = transformer();
+                } catch (Throwable t) {
+                    preparing.completeExceptionally(t);
+                    return;
+                }
+                preparing.complete(transformer);
+                transformer.warmUp(TARGETS.get(0));
+            }, "netfault-agent-install");
             preparer.setDaemon(true);
             preparer.start();
             if (inst == null) {
@@ -107,7 +119,7 @@ public final class AgentInstaller {
     }
 
     /** {@return what {@code task} made, once it is done} An interrupt is kept for later: the install does not give up on it. */
-    private static <T> T await(FutureTask<T> task) throws Throwable {
+    private static <T> T await(Future<T> task) throws Throwable {
         boolean interrupted = false;
         try {
             while (true) {

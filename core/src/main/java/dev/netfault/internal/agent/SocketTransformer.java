@@ -10,6 +10,8 @@ import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.Map;
@@ -222,6 +224,22 @@ final class SocketTransformer implements ClassFileTransformer {
         reader.accept(advice.wrap(type, writer, context, pool, type.getDeclaredFields(), type.getDeclaredMethods(), writerFlags,
                 readerFlags), readerFlags);
         return writer.toByteArray();
+    }
+
+    /**
+     * Rewrites the JDK's own copy of the class {@code name}, a target, and throws the result away:
+     * the classes that rewriting needs get loaded, by a thread that would otherwise be idle, before
+     * the retransformation needs them. A failure is left for the retransformation to report.
+     */
+    void warmUp(String name) {
+        String internalName = name.replace('.', '/');
+        try (InputStream in = Object.class.getModule().getResourceAsStream(internalName + ".class")) {
+            if (in != null) {
+                rewrite(name, null, in.readAllBytes(), jdk.get(internalName));
+            }
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // the retransformation proper meets the same failure and says why
+        }
     }
 
     /** {@return the names of the classes transformed so far} */
