@@ -41,6 +41,10 @@ public final class Main {
             AgentOverheadBench.child(args[1]);
             System.exit(0);
         }
+        if (args.length == 2 && args[0].equals(AgentInstallBench.CHILD)) {
+            AgentInstallBench.child(args[1]);
+            System.exit(0);
+        }
         Map<String, Callable<List<Row>>> benchmarks = new LinkedHashMap<>();
         benchmarks.put("throughput", () -> new ThroughputBench(10, 6, 500).run());
         benchmarks.put("latency", () -> new LatencyBench(100, 200, 300).run());
@@ -52,6 +56,7 @@ public final class Main {
         benchmarks.put("install", () -> new InstallBench(5).run());
         benchmarks.put("threads", () -> new ThreadGrowthBench(10_000).run());
         benchmarks.put("agent-overhead", () -> new AgentOverheadBench(4).run());
+        benchmarks.put("agent-install", () -> new AgentInstallBench(10).run());
         if (args.length > 0 && args[0].equals(ROWS)) {
             // A child JVM (see PinnedLatencyBench): rows only, one per line, for the parent to parse.
             for (String name : Arrays.asList(args).subList(1, args.length)) {

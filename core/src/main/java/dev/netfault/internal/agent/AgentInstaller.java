@@ -1,63 +1,40 @@
 package dev.netfault.internal.agent;
 
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.isNative;
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.nameEndsWith;
-import static net.bytebuddy.matcher.ElementMatchers.not;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import dev.netfault.AgentUnavailableException;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import net.bytebuddy.agent.ByteBuddyAgent;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.matcher.ElementMatchers;
-import net.bytebuddy.utility.JavaModule;
 
 /**
- * Owns the one {@link AgentBuilder} of the JVM: installs netfault's advice into the JDK's socket
- * code once, then proves it works. Rules are switched on and off through the hooks afterwards;
- * nothing is ever retransformed per test.
+ * Installs netfault's advice into the JDK's socket code once per JVM ({@link SocketTransformer},
+ * which rewrites the target classes and nothing else), then proves it works. Rules are switched on
+ * and off through the hooks afterwards; nothing is ever retransformed per test.
  */
 public final class AgentInstaller {
 
     static final String HOOKS = "dev.netfault.internal.boot.NetFaultHooks";
-    private static final String NEXUS_DISABLED = "net.bytebuddy.nexus.disabled";
     /** The JDK classes netfault instruments; each must be transformed for the self-check to pass. */
     static final List<String> TARGETS = List.of("sun.nio.ch.Net", "sun.nio.ch.SocketDispatcher", "sun.nio.ch.NioSocketImpl",
             "sun.nio.ch.ServerSocketChannelImpl", "sun.nio.ch.SocketChannelImpl", "java.net.InetAddress",
             "java.net.Socket", "java.net.ServerSocket");
-
-    /** Netty's native transport and DNS resolver classes, in any copy of Netty; they load after the agent, if at all. */
-    private static final String NETTY_SOCKET = "io.netty.channel.unix.Socket";
-    private static final String NETTY_FD = "io.netty.channel.unix.FileDescriptor";
-    private static final String NETTY_EPOLL_SOCKET = "io.netty.channel.epoll.LinuxSocket";
-    private static final String NETTY_URING_CHANNEL = "io.netty.channel.uring.AbstractIoUringChannel";
-    private static final String NETTY_URING_UNSAFE = "io.netty.channel.uring.AbstractIoUringChannel$AbstractUringUnsafe";
-    private static final String NETTY_DNS_RESOLVER = "io.netty.resolver.dns.DnsNameResolver";
 
     private static volatile boolean installed;
     private static AgentUnavailableException failure;
@@ -86,6 +63,23 @@ public final class AgentInstaller {
         try {
             Instrumentation inst = AgentEntry.instrumentation();
             boolean viaJavaagent = inst != null;
+            // The advice is resolved on a thread of its own, meanwhile: the self-attach waits for a JVM started for it,
+            // the rest of the install for the class path and the module system. Then that thread rewrites a copy of one
+            // target, for nothing but to load the classes that rewriting needs while this one has not reached it.
+            CompletableFuture<SocketTransformer> preparing = new CompletableFuture<>();
+            Thread preparer = new InternalThread(() -> {
+                SocketTransformer transformer;
+                try {
+                    transformer = transformer();
+                } catch (Throwable t) {
+                    preparing.completeExceptionally(t);
+                    return;
+                }
+                preparing.complete(transformer);
+                transformer.warmUp(TARGETS.get(0));
+            }, "netfault-agent-install");
+            preparer.setDaemon(true);
+            preparer.start();
             if (inst == null) {
                 inst = ByteBuddyAgent.install();
             }
@@ -103,7 +97,7 @@ public final class AgentInstaller {
             poll = lookup.findStatic(net, "poll", MethodType.methodType(int.class, FileDescriptor.class, int.class, long.class));
             pollOut = (Short) lookup.findStaticVarHandle(net, "POLLOUT", short.class).get();
             step = "instrument the JDK's socket classes";
-            Set<String> transformed = transform(inst);
+            Set<String> transformed = transform(inst, await(preparing));
             step = "check the instrumentation";
             AgentRules.start(viaJavaagent);
             NettySupport.start();
@@ -112,6 +106,35 @@ public final class AgentInstaller {
         } catch (Throwable t) {
             failure = new AgentUnavailableException(message(step, t), t);
             throw failure;
+        }
+    }
+
+    private static SocketTransformer transformer() {
+        return new SocketTransformer((what, error) -> {
+            if (installed) { // a class loaded later (Netty's): nobody reads the transformer's errors any more
+                System.err.println("netfault: the socket agent could not instrument " + what
+                        + "; its rules will not reach connections made through it: " + error);
+            }
+        });
+    }
+
+    /** {@return what {@code task} made, once it is done} An interrupt is kept for later: the install does not give up on it. */
+    private static <T> T await(Future<T> task) throws Throwable {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw e.getCause();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -150,120 +173,31 @@ public final class AgentInstaller {
         return hooks;
     }
 
-    private static Set<String> transform(Instrumentation inst) throws ClassNotFoundException {
+    private static Set<String> transform(Instrumentation inst, SocketTransformer transformer)
+            throws ClassNotFoundException, UnmodifiableClassException {
+        Set<Class<?>> classes = new LinkedHashSet<>();
         for (String name : TARGETS) {
-            Class.forName(name, false, null); // loaded before transforming: classes loaded meanwhile would be skipped
+            classes.add(Class.forName(name, false, null)); // loaded before transforming: classes loaded meanwhile would be skipped
         }
-        Set<String> transformed = ConcurrentHashMap.newKeySet();
-        Map<String, Throwable> errors = new ConcurrentHashMap<>();
-        // ByteBuddy's nexus serves initialization strategies netfault does not use; disabled while the
-        // builder is made, it does not reach for sun.misc.Unsafe (a warning on JDK 24 and later).
-        String nexus = System.getProperty(NEXUS_DISABLED);
-        System.setProperty(NEXUS_DISABLED, "true");
-        AgentBuilder agentBuilder;
+        inst.addTransformer(transformer, true);
         try {
-            agentBuilder = new AgentBuilder.Default();
-        } finally {
-            if (nexus == null) {
-                System.clearProperty(NEXUS_DISABLED);
-            } else {
-                System.setProperty(NEXUS_DISABLED, nexus);
+            // Netty's classes that some code loaded before the agent: their names tell them, whatever loaded them.
+            for (Class<?> loaded : inst.getAllLoadedClasses()) {
+                if (loaded.getName().contains("io.netty.") && transformer.isTarget(loaded.getName()) && inst.isModifiableClass(loaded)) {
+                    classes.add(loaded);
+                }
             }
+            inst.retransformClasses(classes.toArray(Class<?>[]::new));
+            Map<String, Throwable> errors = transformer.errors();
+            if (!errors.isEmpty()) {
+                Map.Entry<String, Throwable> first = errors.entrySet().iterator().next();
+                throw new IllegalStateException("ByteBuddy could not transform " + errors.keySet(), first.getValue());
+            }
+        } catch (RuntimeException | Error | UnmodifiableClassException e) {
+            inst.removeTransformer(transformer);
+            throw e;
         }
-        agentBuilder
-                .disableClassFormatChanges() // loaded JDK classes can only be retransformed without new members
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
-                .ignore(ElementMatchers.none()) // the default ignores exactly the JDK classes we need
-                .with(new AgentBuilder.Listener.Adapter() {
-                    @Override
-                    public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
-                            DynamicType dynamicType) {
-                        transformed.add(type.getName());
-                    }
-
-                    @Override
-                    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
-                        errors.put(typeName, error);
-                        if (installed) { // a class loaded later (Netty's): nobody reads errors any more
-                            System.err.println("netfault: the socket agent could not instrument " + typeName + " (loaded by " + loader
-                                    + "); its rules will not reach connections made through it: " + error);
-                        }
-                    }
-                })
-                .type(named("sun.nio.ch.Net"))
-                .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(Advices.Connect.class)
-                        .on(named("connect").and(takesArguments(4)).and(takesArgument(0, named("java.net.ProtocolFamily"))))))
-                .type(named("sun.nio.ch.SocketDispatcher"))
-                .transform((builder, type, loader, module, domain) -> builder
-                        .visit(Advice.to(Advices.Read.class).on(namedOneOf("read", "readv").and(takesArguments(3))))
-                        .visit(Advice.to(Advices.Write.class).on(namedOneOf("write", "writev").and(takesArguments(3)))))
-                .type(named("sun.nio.ch.NioSocketImpl"))
-                .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(Advices.SocketImplAccept.class)
-                        .on(named("accept").and(takesArguments(1)))))
-                .type(named("sun.nio.ch.ServerSocketChannelImpl"))
-                .transform((builder, type, loader, module, domain) -> builder
-                        .visit(Advice.to(Advices.ChannelAccept.class).on(named("implAccept")))
-                        .visit(Advice.to(Advices.Opened.class).on(isConstructor())))
-                .type(named("sun.nio.ch.SocketChannelImpl"))
-                .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(Advices.Opened.class).on(isConstructor())))
-                .type(named("java.net.InetAddress"))
-                .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(Advices.Resolve.class)
-                        .on(named("getAllByName").and(takesArguments(String.class)))))
-                .type(namedOneOf("java.net.Socket", "java.net.ServerSocket"))
-                .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(Advices.Opened.class).on(isConstructor())))
-                // Netty's native transports (epoll, kqueue) and DNS resolver, shaded copies included: loaded later, if at all.
-                .type(nettyType(NETTY_SOCKET))
-                .transform((builder, type, loader, module, domain) -> builder
-                        .visit(Advice.to(NettyAdvices.Connect.class).on(javaMethod("connect", 1)
-                                .and(takesArgument(0, named("java.net.SocketAddress")))))
-                        .visit(Advice.to(NettyAdvices.FastOpenConnect.class).on(javaMethod("sendTo", 6).or(javaMethod("sendToAddress", 6))
-                                .and(takesArgument(3, named("java.net.InetAddress")))))
-                        .visit(Advice.to(NettyAdvices.FastOpenConnectVector.class).on(javaMethod("sendToAddresses", 5)
-                                .and(takesArgument(2, named("java.net.InetAddress")))))
-                        .visit(Advice.to(NettyAdvices.Read.class).on(javaMethod("recv", 3).or(javaMethod("recvAddress", 3))))
-                        .visit(Advice.to(NettyAdvices.Write.class).on(javaMethod("send", 3).or(javaMethod("sendAddress", 3))))
-                        .visit(Advice.to(NettyAdvices.RemoteAddress.class).on(javaMethod("remoteAddress", 0)
-                                .and(ElementMatchers.returns(named("java.net.InetSocketAddress")))))
-                        .visit(Advice.to(Advices.Opened.class).on(isConstructor())))
-                .type(nettyType(NETTY_FD))
-                .transform((builder, type, loader, module, domain) -> builder
-                        .visit(Advice.to(NettyAdvices.Read.class).on(javaMethod("read", 3).or(javaMethod("readAddress", 3))))
-                        .visit(Advice.to(NettyAdvices.Write.class).on(javaMethod("write", 3).or(javaMethod("writeAddress", 3))
-                                .or(javaMethod("writev", 4)).or(javaMethod("writevAddresses", 2))))
-                        .visit(Advice.to(NettyAdvices.Closed.class).on(javaMethod("markClosed", 0).and(ElementMatchers.returns(boolean.class)))))
-                .type(nettyType(NETTY_EPOLL_SOCKET))
-                .transform((builder, type, loader, module, domain) -> builder
-                        .visit(Advice.to(NettyAdvices.Write.class).on(javaMethod("sendFile", 4))))
-                .type(nettyType(NETTY_URING_CHANNEL))
-                .transform((builder, type, loader, module, domain) -> builder
-                        .visit(Advice.to(NettyAdvices.UringConnect.class).on(javaMethod("submitConnect", 1)
-                                .and(takesArgument(0, named("java.net.InetSocketAddress"))))))
-                .type(nettyType(NETTY_URING_UNSAFE))
-                .transform((builder, type, loader, module, domain) -> builder
-                        .visit(Advice.to(NettyAdvices.UringComplete.class).on(javaMethod("readComplete", 4).or(javaMethod("writeComplete", 4))
-                                .and(takesArgument(0, byte.class)).and(takesArgument(1, int.class)))))
-                .type(nettyType(NETTY_DNS_RESOLVER))
-                .transform((builder, type, loader, module, domain) -> builder
-                        .visit(Advice.to(NettyAdvices.Resolve.class).on(namedOneOf("doResolve", "doResolveAll").and(takesArguments(4))
-                                .and(takesArgument(0, String.class)))))
-                .installOn(inst);
-        if (!errors.isEmpty()) {
-            Map.Entry<String, Throwable> first = errors.entrySet().iterator().next();
-            throw new IllegalStateException("ByteBuddy could not transform " + errors.keySet(), first.getValue());
-        }
-        return transformed;
-    }
-
-    /** A Netty class by its name in Netty, or in a copy of Netty shaded under some prefix ({@code io.grpc.netty.shaded.}). */
-    private static ElementMatcher.Junction<TypeDescription> nettyType(String name) {
-        return named(name).or(nameEndsWith("." + name));
-    }
-
-    /** A Java (not native, not static) method of a Netty class, by name and number of arguments. */
-    private static ElementMatcher.Junction<MethodDescription> javaMethod(String name, int arguments) {
-        return named(name).and(takesArguments(arguments)).and(not(isNative())).and(not(isStatic()));
+        return transformer.transformed();
     }
 
     private static void selfCheck(Set<String> transformed) {

@@ -391,8 +391,10 @@ public final class AgentRules {
             live.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             closed.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             int closedPort = ((InetSocketAddress) closed.getLocalAddress()).getPort();
-            try (AgentRule probe = redirect(new Target(InetAddress.getLoopbackAddress().getHostAddress(), closedPort),
-                    (InetSocketAddress) live.getLocalAddress());
+            Target target = new Target(InetAddress.getLoopbackAddress().getHostAddress(), closedPort);
+            InetSocketAddress destination = (InetSocketAddress) live.getLocalAddress();
+            // As redirect(..), without looking for connections already open to the probe's port: it has none.
+            try (AgentRule probe = add(new ConnectRule(target, destination, null, "redirect " + target + " to " + destination, null), false);
                  SocketChannel client = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort))) {
                 if (!client.isConnected()) {
                     throw new IllegalStateException("the probe connection did not complete");
