@@ -4,6 +4,7 @@ import dev.netfault.AgentRule;
 import dev.netfault.AgentUnavailableException;
 import dev.netfault.SocketAgent;
 import dev.netfault.Target;
+import dev.netfault.internal.agent.AgentInstaller;
 import dev.netfault.internal.agent.AgentRules;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -38,6 +39,7 @@ public final class InstallProbe {
         long again = System.nanoTime();
         System.out.printf("first install %d ms, second %d us, javaagent=%s%n", (installed - start) / 1_000_000,
                 (again - installed) / 1_000, AgentRules.loadedAsJavaagent());
+        System.out.println("via " + AgentInstaller.attachedVia());
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              AgentRule rule = SocketAgent.refuse(Target.port(server.getLocalPort()))) {
             new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort()).close();

@@ -81,11 +81,35 @@ class InstallTests {
             }
             Run run = java(options);
             assertThat(run.exitCode).as(run.toString()).isZero();
-            assertThat(run.out).as(run.toString()).hasSize(2);
+            assertThat(run.out).as(run.toString()).hasSize(3);
             assertThat(run.out.get(0)).as(run.toString()).matches("first install \\d+ ms, second \\d+ us, javaagent=false");
-            assertThat(run.out.get(1)).isEqualTo("refused: Connection refused");
+            assertThat(run.out.get(1)).as("on Linux HotSpot, no helper JVM: " + run).isEqualTo("via the attach listener");
+            assertThat(run.out.get(2)).isEqualTo("refused: Connection refused");
             assertThat(run.err).as("the JVM's warnings").noneMatch(line -> line.contains("loaded dynamically"));
+            assertThat(run.err).as("no thread dump from the SIGQUIT that starts the attach listener").noneMatch(line -> line.contains("Full thread dump"));
+            assertThat(Path.of("/tmp/.attach_pid" + run.pid)).as("the trigger file is removed").doesNotExist();
             System.out.println("[measure] JDK " + Runtime.version() + ": " + run.out.get(0) + "; JVM warnings: " + run.err);
+        }
+
+        @Test
+        void selfAttachesThroughByteBuddyWhenAskedTo() throws Exception {
+            Run run = java(List.of("-XX:+EnableDynamicAgentLoading", "-Dnetfault.agent.attach=bytebuddy"));
+            assertThat(run.exitCode).as(run.toString()).isZero();
+            assertThat(run.out).as(run.toString()).hasSize(3);
+            assertThat(run.out.get(1)).isEqualTo("via ByteBuddy's self-attach: -Dnetfault.agent.attach=bytebuddy");
+            assertThat(run.out.get(2)).isEqualTo("refused: Connection refused");
+        }
+
+        /** Under -Xrs SIGQUIT would end the JVM: netfault never raises it there. */
+        @Test
+        void neverRaisesSigquitInAJvmThatDoesNotHandleIt() throws Exception {
+            Run run = java(List.of("-XX:+EnableDynamicAgentLoading", "-Xrs"));
+            assertThat(run.exitCode).as("the JVM lives: " + run).isIn(0, 3);
+            if (run.exitCode == 0) {
+                assertThat(run.out.get(1)).isEqualTo("via ByteBuddy's self-attach: the JVM does not handle SIGQUIT (-Xrs)");
+            } else {
+                assertThat(run.out.get(0)).startsWith("FAILED netfault's socket agent could not be installed: it failed to attach to the running JVM.");
+            }
         }
 
         @Test
@@ -144,7 +168,7 @@ class InstallTests {
                     process.destroyForcibly();
                     throw new AssertionError("the probe JVM did not finish within 60 s: " + command);
                 }
-                return new Run(process.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8),
+                return new Run(process.pid(), process.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8),
                         Files.readAllLines(err, StandardCharsets.UTF_8));
             } finally {
                 Files.deleteIfExists(err);
@@ -153,6 +177,6 @@ class InstallTests {
         }
     }
 
-    private record Run(int exitCode, List<String> out, List<String> err) {
+    private record Run(long pid, int exitCode, List<String> out, List<String> err) {
     }
 }

@@ -81,7 +81,9 @@ public final class AgentInstaller {
             preparer.setDaemon(true);
             preparer.start();
             if (inst == null) {
-                inst = ByteBuddyAgent.install();
+                inst = attach();
+            } else {
+                attachedVia = "-javaagent";
             }
             step = "put netfault's hooks on the bootstrap class path";
             Class<?> hooks = injectHooks(inst);
@@ -107,6 +109,37 @@ public final class AgentInstaller {
             failure = new AgentUnavailableException(message(step, t), t);
             throw failure;
         }
+    }
+
+    /** How the agent reached the JVM, for the self-check's report and the tests: set once installed. */
+    private static volatile String attachedVia = "not yet";
+
+    /** {@return how the agent reached this JVM: {@code -javaagent}, the attach listener, or ByteBuddy's self-attach and why} */
+    public static String attachedVia() {
+        return attachedVia;
+    }
+
+    /**
+     * Attaches through the JVM's attach listener from inside (no helper JVM: {@link SelfAttach}), or,
+     * where that is not possible, through ByteBuddy's self-attach, which starts one.
+     */
+    private static Instrumentation attach() throws IOException {
+        String reason;
+        try {
+            String resource = AgentEntry.class.getName().replace('.', '/') + ".class";
+            Path jar = HooksJar.materialize(Path.of(System.getProperty("java.io.tmpdir")), resource, SelfAttach.agentEntryClass(),
+                    AgentEntry.class.getName());
+            Instrumentation inst = SelfAttach.attach(jar, java.time.Duration.ofSeconds(5));
+            attachedVia = "the attach listener";
+            return inst;
+        } catch (SelfAttach.Unavailable e) {
+            reason = e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")");
+        } catch (IOException | RuntimeException e) {
+            reason = String.valueOf(e);
+        }
+        Instrumentation inst = ByteBuddyAgent.install();
+        attachedVia = "ByteBuddy's self-attach: " + reason;
+        return inst;
     }
 
     private static SocketTransformer transformer() {

@@ -22,6 +22,8 @@ import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.jar.Attributes;
 
 /**
  * The small jar the socket agent appends to the bootstrap class path. There is one per content, in
@@ -47,15 +49,25 @@ final class HooksJar {
      * {@code tmpdir}; written if it is not there yet or does not hold exactly that}
      */
     static Path materialize(Path tmpdir, String entry, byte[] bytes) throws IOException {
+        return materialize(tmpdir, entry, bytes, null);
+    }
+
+    /**
+     * {@return the jar holding {@code bytes} as {@code entry} and, unless {@code agentClass} is
+     * {@code null}, a manifest naming it as the {@code Agent-Class}} Shared and written as {@link
+     * #materialize(Path, String, byte[])} says.
+     */
+    static Path materialize(Path tmpdir, String entry, byte[] bytes, String agentClass) throws IOException {
         Path dir = ownDirectory(tmpdir);
         removeStale(dir, tmpdir);
-        Path jar = dir.resolve(PREFIX + sha256(bytes) + ".jar");
-        if (holds(jar, entry, bytes)) {
+        Path jar = dir.resolve(PREFIX + sha256(bytes) + (agentClass == null ? "" : "-agent") + ".jar");
+        if (holds(jar, entry, bytes, agentClass)) {
             return jar;
         }
         Path temp = Files.createTempFile(dir, PREFIX, TEMP_SUFFIX);
         try {
-            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(temp))) {
+            try (JarOutputStream out = agentClass == null ? new JarOutputStream(Files.newOutputStream(temp))
+                    : new JarOutputStream(Files.newOutputStream(temp), agentManifest(agentClass))) {
                 out.putNextEntry(new JarEntry(entry));
                 out.write(bytes);
                 out.closeEntry();
@@ -66,17 +78,27 @@ final class HooksJar {
                 Files.move(temp, jar, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 // Another JVM holds the jar open where that forbids replacing it (Windows): use its copy if it is right.
-                if (!holds(jar, entry, bytes)) {
+                if (!holds(jar, entry, bytes, agentClass)) {
                     throw e;
                 }
             }
         } finally {
             Files.deleteIfExists(temp);
         }
-        if (!holds(jar, entry, bytes)) {
+        if (!holds(jar, entry, bytes, agentClass)) {
             throw new IOException(jar + " does not hold " + entry + " as written");
         }
         return jar;
+    }
+
+    /** {@return a manifest that makes a jar an agent whose {@code agentmain} is in {@code agentClass}} */
+    static Manifest agentManifest(String agentClass) {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Agent-Class", agentClass);
+        manifest.getMainAttributes().putValue("Can-Redefine-Classes", "true");
+        manifest.getMainAttributes().putValue("Can-Retransform-Classes", "true");
+        return manifest;
     }
 
     /**
@@ -143,10 +165,19 @@ final class HooksJar {
 
     /** {@return whether {@code jar} is a jar whose {@code entry} holds exactly {@code bytes}} */
     static boolean holds(Path jar, String entry, byte[] bytes) {
+        return holds(jar, entry, bytes, null);
+    }
+
+    /** {@return whether {@code jar} holds exactly {@code bytes} as {@code entry} and, if given, {@code agentClass} as its agent} */
+    static boolean holds(Path jar, String entry, byte[] bytes, String agentClass) {
         if (!Files.isRegularFile(jar, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
         try (JarFile file = new JarFile(jar.toFile())) {
+            if (agentClass != null && (file.getManifest() == null
+                    || !agentClass.equals(file.getManifest().getMainAttributes().getValue("Agent-Class")))) {
+                return false;
+            }
             JarEntry found = file.getJarEntry(entry);
             if (found == null) {
                 return false;
