@@ -12,17 +12,15 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.zip.CRC32;
 import java.util.jar.Attributes;
 
 /**
@@ -60,7 +58,7 @@ final class HooksJar {
     static Path materialize(Path tmpdir, String entry, byte[] bytes, String agentClass) throws IOException {
         Path dir = ownDirectory(tmpdir);
         removeStale(dir, tmpdir);
-        Path jar = dir.resolve(PREFIX + sha256(bytes) + (agentClass == null ? "" : "-agent") + ".jar");
+        Path jar = dir.resolve(PREFIX + contentName(bytes) + (agentClass == null ? "" : "-agent") + ".jar");
         if (holds(jar, entry, bytes, agentClass)) {
             return jar;
         }
@@ -111,7 +109,7 @@ final class HooksJar {
     private static Path ownDirectory(Path tmpdir) throws IOException {
         String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
         Path dir = tmpdir.resolve("netfault-" + user);
-        boolean posix = Files.getFileStore(tmpdir).supportsFileAttributeView("posix");
+        boolean posix = tmpdir.getFileSystem().supportedFileAttributeViews().contains("posix");
         try {
             if (posix) {
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
@@ -190,11 +188,15 @@ final class HooksJar {
         }
     }
 
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+    /**
+     * {@return a name for {@code bytes}: their CRC-32 and length} Not a security measure (the
+     * directory is the owner's own and {@link #holds} compares every byte before a jar is used); a
+     * cryptographic digest would cost the first install tens of milliseconds of security-provider
+     * start-up.
+     */
+    private static String contentName(byte[] bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        return String.format("%08x-%x", crc.getValue(), bytes.length);
     }
 }

@@ -29,8 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  * socket). ByteBuddy's self-attach starts a second JVM to do the same, because the JDK's client
  * refuses to attach to its own process; that JVM is most of the first install's cost.
  *
- * <p>Only where it is known to be safe: Linux, a HotSpot JVM, SIGQUIT caught by the JVM (not under
- * {@code -Xrs}, where the signal would end the process), no {@code -XX:+DisableAttachMechanism}.
+ * <p>Only where it is known to be safe: Linux, a HotSpot JVM, no {@code -XX:+DisableAttachMechanism},
+ * and SIGQUIT sent only if the JVM catches it (under {@code -Xrs} it does not, and the signal would
+ * end the process; there the JVM starts its attach listener at startup, so no signal is needed).
  * Anything else, or anything unexpected on the way, throws {@link Unavailable} with the reason, and
  * the caller attaches the usual way.
  */
@@ -124,7 +125,7 @@ final class SelfAttach {
             } catch (FileAlreadyExistsException e) {
                 // a client in another process is starting the listener too: the same signal serves both
             }
-            raiseQuit();
+            raiseQuit(pid, deadline);
             while (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
                 if (System.nanoTime() - deadline > 0) {
                     throw new Unavailable("the attach listener did not start");
@@ -159,13 +160,30 @@ final class SelfAttach {
         return false;
     }
 
-    private static void raiseQuit() throws Unavailable {
+    /**
+     * Sends SIGQUIT to this process with the system's {@code kill}: the JDK raises from Java only
+     * signals that Java code handles, and SIGQUIT is the JVM's own.
+     */
+    private static void raiseQuit(long pid, long deadline) throws Unavailable {
+        Path kill = Files.isExecutable(Path.of("/bin/kill")) ? Path.of("/bin/kill") : Path.of("/usr/bin/kill");
+        if (!Files.isExecutable(kill)) {
+            throw new Unavailable("no kill command in /bin or /usr/bin to send SIGQUIT with");
+        }
         try {
-            Class<?> signal = Class.forName("sun.misc.Signal");
-            Object quit = signal.getConstructor(String.class).newInstance("QUIT");
-            signal.getMethod("raise", signal).invoke(null, quit);
-        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            throw new Unavailable("cannot raise SIGQUIT (no jdk.unsupported module?)", e);
+            Process process = new ProcessBuilder(kill.toString(), "-QUIT", Long.toString(pid))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                process.destroyForcibly();
+                throw new Unavailable(kill + " did not finish in time");
+            }
+            if (process.exitValue() != 0) {
+                throw new Unavailable(kill + " -QUIT " + pid + " failed with exit code " + process.exitValue());
+            }
+        } catch (IOException e) {
+            throw new Unavailable("cannot run " + kill, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unavailable("interrupted while sending SIGQUIT", e);
         }
     }
 

@@ -49,7 +49,7 @@ class HooksJarTests {
         assertThat(second).isEqualTo(first);
         assertThat(Files.getLastModifiedTime(second)).as("not written again").isEqualTo(written);
         assertThat(first.getParent().getParent()).isEqualTo(tmpdir);
-        assertThat(first.getFileName().toString()).matches("netfault-hooks-[0-9a-f]{32}\\.jar");
+        assertThat(first.getFileName().toString()).matches("netfault-hooks-[0-9a-f]{8}-[0-9a-f]+\\.jar");
         assertThat(HooksJar.holds(first, ENTRY, CONTENT)).isTrue();
         assertThat(files(tmpdir)).containsExactly(tmpdir.relativize(first).toString());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(first.getParent()))).isEqualTo("rwx------");
@@ -116,7 +116,7 @@ class HooksJarTests {
     }
 
     @Test
-    void jvmsKilledAfterInstallingTheAgentLeaveOneSharedJarBehindAndNothingElse() throws Exception {
+    void jvmsKilledAfterInstallingTheAgentLeaveTheSharedJarsBehindAndNothingElse() throws Exception {
         List<Process> jvms = new ArrayList<>();
         for (int i = 0; i < 3; i++) { // at once: they race to write the jar
             jvms.add(haltingJvm());
@@ -130,7 +130,9 @@ class HooksJarTests {
         }
 
         List<String> left = files(tmpdir);
-        assertThat(left).singleElement().asString().matches("netfault-[^/]+/netfault-hooks-[0-9a-f]{32}\\.jar");
+        assertThat(left).as("the hooks jar and the agent jar the attach listener loads, shared").hasSize(2)
+                .anySatisfy(jar -> assertThat(jar).matches("netfault-[^/]+/netfault-hooks-[0-9a-f]{8}-[0-9a-f]+\\.jar"))
+                .anySatisfy(jar -> assertThat(jar).matches("netfault-[^/]+/netfault-hooks-[0-9a-f]{8}-[0-9a-f]+-agent\\.jar"));
     }
 
     private Process haltingJvm() throws IOException {
