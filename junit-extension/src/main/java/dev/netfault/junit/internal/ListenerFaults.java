@@ -17,7 +17,9 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -130,24 +132,34 @@ final class ListenerFaults {
 
     /** {@return whether annotation type {@code type} declares attribute {@code name}} */
     static boolean attr(Class<? extends Annotation> type, String name) {
-        try {
-            type.getMethod(name);
-            return true;
-        } catch (NoSuchMethodException e) {
-            return false;
-        }
+        return ATTRIBUTES.get(type).containsKey(name);
     }
 
     static Optional<Object> attr(Annotation a, String name) {
-        try {
-            Method m = a.annotationType().getMethod(name);
-            return Optional.of(m.invoke(a));
-        } catch (NoSuchMethodException e) {
+        Method m = ATTRIBUTES.get(a.annotationType()).get(name);
+        if (m == null) {
             return Optional.empty();
+        }
+        try {
+            return Optional.of(m.invoke(a));
         } catch (IllegalAccessException | InvocationTargetException e) {
             throw new IllegalStateException("cannot read " + name + " of " + a, e);
         }
     }
+
+    /** Each annotation type's attributes by name, looked up once: every test reads them. */
+    private static final ClassValue<Map<String, Method>> ATTRIBUTES = new ClassValue<>() {
+        @Override
+        protected Map<String, Method> computeValue(Class<?> type) {
+            Map<String, Method> attributes = new HashMap<>();
+            for (Method m : type.getMethods()) {
+                if (m.getParameterCount() == 0 && m.getDeclaringClass() == type) {
+                    attributes.put(m.getName(), m);
+                }
+            }
+            return Map.copyOf(attributes);
+        }
+    };
 
     private static TimeUnit unitOf(Annotation a) {
         return (TimeUnit) attr(a, "unit").orElse(TimeUnit.MILLISECONDS);
