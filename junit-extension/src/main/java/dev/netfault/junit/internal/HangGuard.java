@@ -23,6 +23,12 @@ public final class HangGuard {
 
     private static final Pattern DURATION = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m)?\\s*");
 
+    /** The configuration parameter's last value and what it parsed to. */
+    private record Parsed(String value, Duration timeout) {
+    }
+
+    private static volatile Parsed lastParsed;
+
     private final Thread watched;
     private final InstalledFaults faults;
     private final Duration timeout;
@@ -71,8 +77,14 @@ public final class HangGuard {
         }
         String value = context.getConfigurationParameter(NetFaultConfig.HANG_TIMEOUT_PROPERTY_NAME)
                 .orElse(NetFaultConfig.DEFAULT_HANG_TIMEOUT);
+        Parsed last = lastParsed;
+        if (last != null && last.value().equals(value)) {
+            return last.timeout(); // the same parameter for every test of a run: parsed once
+        }
         try {
-            return parse(value);
+            Duration timeout = parse(value);
+            lastParsed = new Parsed(value, timeout);
+            return timeout;
         } catch (IllegalArgumentException e) {
             throw new ExtensionConfigurationException("Configuration parameter " + NetFaultConfig.HANG_TIMEOUT_PROPERTY_NAME
                     + " must be a duration such as 10s, 500ms or 2m (0 turns the guard off), but was \"" + value + "\".");
