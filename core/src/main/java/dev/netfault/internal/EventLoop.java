@@ -110,6 +110,8 @@ final class EventLoop {
     private long sequence;
     private long lastEvent;
     private Runnable onStop = () -> { };
+    /** Runs once the loop has ended and released its selector: answers a caller waiting for the end. */
+    private Runnable afterStop = () -> { };
 
     EventLoop(String threadName) throws IOException {
         this(threadName, LARGE_BUFFER_LIMIT);
@@ -184,6 +186,54 @@ final class EventLoop {
             }
             execute(body);
         }
+        return await(result);
+    }
+
+    /**
+     * Runs {@code task} on the loop thread and, when it returns a negative number, ends the loop in
+     * the same hand-off: {@code finalTask} runs last on the loop's thread, the selector closes, and
+     * this returns once the thread has ended. Otherwise the loop goes on, as after {@link #call}.
+     * One wake-up of the loop and one of the caller, where {@code call} and then {@link #stop}
+     * take two of each. Not on the loop thread.
+     *
+     * @return what {@code task} returned
+     * @throws IllegalStateException if the loop has stopped or does not answer within 10 s
+     */
+    int callThenStopIfNegative(LoopTask<Integer> task, Runnable finalTask) {
+        if (inLoop()) {
+            throw new IllegalStateException("a listener cannot be closed from its own thread");
+        }
+        if (!running) {
+            throw new IllegalStateException("the listener is closed");
+        }
+        java.util.concurrent.CompletableFuture<Integer> result = new java.util.concurrent.CompletableFuture<>();
+        execute(() -> {
+            try {
+                int answer = task.run();
+                if (answer < 0) {
+                    // Answered once the thread has released everything: the caller then waits for it once.
+                    onStop = finalTask;
+                    afterStop = () -> result.complete(answer);
+                    running = false;
+                } else {
+                    result.complete(answer);
+                }
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        int answer = await(result);
+        if (answer < 0) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return answer;
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> result) {
         try {
             return result.get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
@@ -330,6 +380,7 @@ final class EventLoop {
                 } catch (IOException ignored) {
                     // nothing left to release
                 }
+                afterStop.run();
             }
         }
     }

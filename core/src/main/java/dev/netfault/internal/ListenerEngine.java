@@ -583,15 +583,16 @@ public final class ListenerEngine implements FaultListener {
     private int closeWorker(Worker worker) {
         int live;
         try {
-            live = worker.loop.call(() -> closeOnLoop(worker));
+            // One hand-off: the loop closes its part and, with nothing left to relay, ends its thread in the same round.
+            live = worker.loop.callThenStopIfNegative(() -> closeOnLoop(worker), () -> { });
         } catch (RuntimeException e) {
-            live = -1; // the loop did not answer: stop it with everything it holds
+            live = Integer.MIN_VALUE; // the loop did not answer: stop it with everything it holds
         }
-        if (live < 0) {
+        if (live == Integer.MIN_VALUE) {
             worker.loop.stop(() -> releaseAll(worker));
             return 0;
         }
-        return live;
+        return Math.max(0, live);
     }
 
     /**

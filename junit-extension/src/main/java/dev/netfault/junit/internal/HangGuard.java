@@ -3,10 +3,10 @@ package dev.netfault.junit.internal;
 import dev.netfault.junit.HangTimeout;
 import dev.netfault.junit.NetFaultConfig;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,24 +23,17 @@ public final class HangGuard {
 
     private static final Pattern DURATION = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m)?\\s*");
 
-    // One shared thread that exists only while some test is being watched.
-    private static final ScheduledThreadPoolExecutor TIMER;
-
-    static {
-        TIMER = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "netfault-hang-guard");
-            thread.setDaemon(true);
-            return thread;
-        });
-        TIMER.setKeepAliveTime(1, TimeUnit.SECONDS);
-        TIMER.allowCoreThreadTimeOut(true);
-        TIMER.setRemoveOnCancelPolicy(true);
+    /** The configuration parameter's last value and what it parsed to. */
+    private record Parsed(String value, Duration timeout) {
     }
+
+    private static volatile Parsed lastParsed;
 
     private final Thread watched;
     private final InstalledFaults faults;
     private final Duration timeout;
-    private final ScheduledFuture<?> alarm;
+    /** When the guard fires, in {@link System#nanoTime()}'s terms. */
+    private final long deadline;
     private StackTraceElement[] stack;
     private boolean fired;
     private boolean disarmed;
@@ -49,7 +42,9 @@ public final class HangGuard {
         this.watched = watched;
         this.faults = faults;
         this.timeout = timeout;
-        this.alarm = TIMER.schedule(this::fire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        // At most a year ahead: deadlines are compared by difference, which must not overflow.
+        this.deadline = System.nanoTime() + Math.min(timeout.toNanos(), TimeUnit.DAYS.toNanos(365));
+        Watcher.add(this);
     }
 
     /** Starts watching the current thread. */
@@ -82,8 +77,14 @@ public final class HangGuard {
         }
         String value = context.getConfigurationParameter(NetFaultConfig.HANG_TIMEOUT_PROPERTY_NAME)
                 .orElse(NetFaultConfig.DEFAULT_HANG_TIMEOUT);
+        Parsed last = lastParsed;
+        if (last != null && last.value().equals(value)) {
+            return last.timeout(); // the same parameter for every test of a run: parsed once
+        }
         try {
-            return parse(value);
+            Duration timeout = parse(value);
+            lastParsed = new Parsed(value, timeout);
+            return timeout;
         } catch (IllegalArgumentException e) {
             throw new ExtensionConfigurationException("Configuration parameter " + NetFaultConfig.HANG_TIMEOUT_PROPERTY_NAME
                     + " must be a duration such as 10s, 500ms or 2m (0 turns the guard off), but was \"" + value + "\".");
@@ -126,10 +127,88 @@ public final class HangGuard {
     }
 
     /** Stops watching. {@return whether the guard fired} */
-    public synchronized boolean disarm() {
-        disarmed = true;
-        alarm.cancel(false);
-        return fired;
+    public boolean disarm() {
+        Watcher.remove(this);
+        synchronized (this) {
+            disarmed = true;
+            return fired;
+        }
+    }
+
+    /**
+     * The one shared thread that fires guards, alive only while some test is watched (and for a
+     * second after). It sleeps until the earliest deadline it knows of, at most a second: a guard
+     * that ends later joins the queue without waking it, so watching a test and disarming it cost
+     * the test thread no hand-off to another thread; only a guard due sooner wakes it.
+     */
+    private static final class Watcher {
+        private static final long KEEP_ALIVE = TimeUnit.SECONDS.toNanos(1);
+        private static final Object LOCK = new Object();
+        // All under LOCK.
+        private static final PriorityQueue<HangGuard> GUARDS = new PriorityQueue<>((a, b) -> Long.compare(a.deadline - b.deadline, 0));
+        private static Thread thread;
+        /** When the thread wakes next by itself. */
+        private static long wakeAt;
+        private static long lastAdded;
+
+        private Watcher() {
+        }
+
+        static void add(HangGuard guard) {
+            synchronized (LOCK) {
+                GUARDS.add(guard);
+                lastAdded = System.nanoTime();
+                if (thread == null) {
+                    thread = new Thread(Watcher::run, "netfault-hang-guard");
+                    thread.setDaemon(true);
+                    wakeAt = guard.deadline;
+                    thread.start();
+                } else if (guard.deadline - wakeAt < 0) {
+                    LOCK.notifyAll(); // due before the thread would look again
+                }
+            }
+        }
+
+        static void remove(HangGuard guard) {
+            synchronized (LOCK) {
+                GUARDS.remove(guard);
+            }
+        }
+
+        private static void run() {
+            List<HangGuard> due = new ArrayList<>();
+            while (true) {
+                synchronized (LOCK) {
+                    long now = System.nanoTime();
+                    HangGuard next;
+                    while ((next = GUARDS.peek()) != null && next.deadline - now <= 0) {
+                        due.add(GUARDS.poll());
+                    }
+                    if (due.isEmpty()) {
+                        if (GUARDS.isEmpty() && now - lastAdded >= KEEP_ALIVE) {
+                            thread = null; // nothing watched for a second: a later guard starts a new thread
+                            return;
+                        }
+                        long sleep = next == null ? KEEP_ALIVE : Math.min(next.deadline - now, KEEP_ALIVE);
+                        wakeAt = now + sleep;
+                        try {
+                            LOCK.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(sleep + 999_999)));
+                        } catch (InterruptedException e) {
+                            // looks again
+                        }
+                        continue;
+                    }
+                }
+                for (HangGuard guard : due) {
+                    try {
+                        guard.fire(); // outside the lock: releasing the faults may take a moment
+                    } catch (RuntimeException | Error e) {
+                        Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
+                    }
+                }
+                due.clear();
+            }
+        }
     }
 
     /**

@@ -17,9 +17,12 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -49,6 +52,40 @@ final class ListenerFaults {
 
     /** {@return the fault an annotation asks for, validated} */
     static Fault fault(Declared<?> declared) {
+        return parsed(declared).fault();
+    }
+
+    /** {@return the annotation with the shared attributes it sets and where, such as "@Reset(nthRequest = 3) on method 'x()'"} */
+    static String source(Declared<?> declared) {
+        return parsed(declared).source();
+    }
+
+    /** An annotation read and validated: its fault and its description for messages. */
+    private record Parsed(Fault fault, String source) {
+    }
+
+    /**
+     * Annotations already read: every test of a method (each repetition, each parameter set) and every
+     * test of an annotated class declares the same ones ({@link Declared} hands out the same instances).
+     * Only valid ones are kept, so a misuse fails every test it applies to; bounded, as a class loader
+     * that runs tests again and again declares new instances each time.
+     */
+    private static final Map<Declared<?>, Parsed> PARSED = new ConcurrentHashMap<>();
+    private static final int PARSED_LIMIT = 4096;
+
+    private static Parsed parsed(Declared<?> declared) {
+        Parsed parsed = PARSED.get(declared);
+        if (parsed == null) {
+            parsed = new Parsed(read(declared), describeSource(declared));
+            if (PARSED.size() >= PARSED_LIMIT) {
+                PARSED.clear();
+            }
+            PARSED.put(declared, parsed);
+        }
+        return parsed;
+    }
+
+    private static Fault read(Declared<?> declared) {
         AnnotationKinds.Kind kind = kindOf(declared);
         Annotation a = declared.annotation();
         Fault fault = Fault.of(effect(declared, a));
@@ -61,8 +98,7 @@ final class ListenerFaults {
         return fault;
     }
 
-    /** {@return the annotation with the shared attributes it sets and where, such as "@Reset(nthRequest = 3) on method 'x()'"} */
-    static String source(Declared<?> declared) {
+    private static String describeSource(Declared<?> declared) {
         List<String> set = WhenAndWhich.read(declared, kindOf(declared)).set();
         return declared.name() + (set.isEmpty() ? "" : "(" + String.join(", ", set) + ")") + " on " + declared.where();
     }
@@ -130,24 +166,34 @@ final class ListenerFaults {
 
     /** {@return whether annotation type {@code type} declares attribute {@code name}} */
     static boolean attr(Class<? extends Annotation> type, String name) {
-        try {
-            type.getMethod(name);
-            return true;
-        } catch (NoSuchMethodException e) {
-            return false;
-        }
+        return ATTRIBUTES.get(type).containsKey(name);
     }
 
     static Optional<Object> attr(Annotation a, String name) {
-        try {
-            Method m = a.annotationType().getMethod(name);
-            return Optional.of(m.invoke(a));
-        } catch (NoSuchMethodException e) {
+        Method m = ATTRIBUTES.get(a.annotationType()).get(name);
+        if (m == null) {
             return Optional.empty();
+        }
+        try {
+            return Optional.of(m.invoke(a));
         } catch (IllegalAccessException | InvocationTargetException e) {
             throw new IllegalStateException("cannot read " + name + " of " + a, e);
         }
     }
+
+    /** Each annotation type's attributes by name, looked up once: every test reads them. */
+    private static final ClassValue<Map<String, Method>> ATTRIBUTES = new ClassValue<>() {
+        @Override
+        protected Map<String, Method> computeValue(Class<?> type) {
+            Map<String, Method> attributes = new HashMap<>();
+            for (Method m : type.getMethods()) {
+                if (m.getParameterCount() == 0 && m.getDeclaringClass() == type) {
+                    attributes.put(m.getName(), m);
+                }
+            }
+            return Map.copyOf(attributes);
+        }
+    };
 
     private static TimeUnit unitOf(Annotation a) {
         return (TimeUnit) attr(a, "unit").orElse(TimeUnit.MILLISECONDS);
