@@ -128,4 +128,21 @@ final class Peers {
             closer.close();
         }
     }
+
+    /** A measurement over every path into one sink. */
+    interface Measurement {
+        List<Row> on(CountingSink sink, List<Relay> paths) throws Exception;
+    }
+
+    /** {@return the rows of {@code measurement}, run over every path (named {@code name}) into a new sink; all closed after} */
+    static List<Row> intoSink(String name, Measurement measurement) throws Exception {
+        try (CountingSink sink = new CountingSink()) {
+            List<Relay> paths = all(sink.address(), name);
+            try {
+                return measurement.on(sink, paths);
+            } finally {
+                closeAll(paths);
+            }
+        }
+    }
 }

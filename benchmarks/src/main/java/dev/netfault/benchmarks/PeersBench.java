@@ -32,14 +32,7 @@ final class PeersBench {
     }
 
     List<Row> run() throws Exception {
-        try (CountingSink sink = new CountingSink()) {
-            List<Peers.Relay> paths = Peers.all(sink.address(), "bench-peers");
-            try {
-                return measure(sink, paths);
-            } finally {
-                Peers.closeAll(paths);
-            }
-        }
+        return Peers.intoSink("bench-peers", this::measure);
     }
 
     private List<Row> measure(CountingSink sink, List<Peers.Relay> paths) throws Exception {

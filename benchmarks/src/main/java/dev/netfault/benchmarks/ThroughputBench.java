@@ -67,14 +67,7 @@ final class ThroughputBench {
     }
 
     List<Row> run() throws Exception {
-        try (CountingSink sink = new CountingSink()) {
-            List<Peers.Relay> paths = Peers.all(sink.address(), "bench-throughput");
-            try {
-                return measure(sink, paths);
-            } finally {
-                Peers.closeAll(paths);
-            }
-        }
+        return Peers.intoSink("bench-throughput", this::measure);
     }
 
     private List<Row> measure(CountingSink sink, List<Peers.Relay> paths) throws Exception {

@@ -280,14 +280,7 @@ final class EventLoop {
     }
 
     private boolean takeLargeAllowance() {
-        int left;
-        do {
-            left = largeLeft.get();
-            if (left <= 0) {
-                return false;
-            }
-        } while (!largeLeft.compareAndSet(left, left - 1));
-        return true;
+        return largeLeft.getAndUpdate(left -> left > 0 ? left - 1 : left) > 0;
     }
 
     /** Takes back a buffer from {@link #borrow()} or {@link #borrowLarge()}; the caller no longer touches it. */
