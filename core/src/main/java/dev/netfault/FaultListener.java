@@ -33,7 +33,10 @@ import javax.net.SocketFactory;
  * 8 at most, or {@code -Dnetfault.loops}); each connection lives on one thread to its end.
  * {@link #close()} ends its faults and releases its port at once; connections it relays to an
  * upstream live on as plain pass-through until one side closes them (a pool shared across tests
- * keeps working), and each thread ends with the last of the connections it relays.
+ * keeps working), and each thread's work for the listener ends with the last of the connections it
+ * relays. A thread whose work ended waits, named {@code netfault-idle}, up to 1 s for the next
+ * listener (starting a thread costs more than the rest of a listener's start and close together)
+ * and then ends.
  *
  * @since 0.1
  */
@@ -164,8 +167,9 @@ public interface FaultListener extends AutoCloseable {
      *       {@link Builder#resetConnectionsOnClose()}.</li>
      * </ul>
      *
-     * <p>The listener's thread ends as soon as no connection relays through it any more; it is a
-     * daemon thread, so connections the application never closes do not keep the JVM alive.
+     * <p>The listener's threads stop working for it as soon as no connection relays through it any
+     * more (they then wait up to 1 s, named {@code netfault-idle}, for another listener, and end);
+     * they are daemon threads, so connections the application never closes do not keep the JVM alive.
      * After {@code close()}, the methods that change the listener ({@link #addFault},
      * {@link #clearFaults}, {@link #proxyTo}, {@link #resetOpenConnections}, {@link #down},
      * {@link #downFor}, {@link #up}) throw {@code IllegalStateException}; its journal stays

@@ -1,6 +1,5 @@
 package dev.netfault.internal;
 
-import dev.netfault.internal.agent.InternalThread;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -16,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One thread, one selector, a task queue and timers. Everything a listener does happens on its
- * loop's thread, so connection state needs no locks.
+ * loop's thread, so connection state needs no locks. The thread comes from {@link LoopThreads}
+ * and carries the loop's name while the loop runs.
  */
 final class EventLoop {
 
@@ -92,7 +92,11 @@ final class EventLoop {
     }
 
     private final Selector selector;
-    private final Thread thread;
+    private final String threadName;
+    /** The thread that runs the loop, from {@link LoopThreads}: set once it starts. */
+    private volatile Thread thread;
+    /** Counted down once the loop has ended and released everything; its thread may serve another loop then. */
+    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     // Direct buffers: a read into one costs the JDK no extra copy. One is borrowed per read and
@@ -130,8 +134,7 @@ final class EventLoop {
         this.spinNanos = spinNanos(System.getProperty(SPIN_PROPERTY));
         this.lastEvent = System.nanoTime() - spinNanos;
         this.selector = Selector.open();
-        this.thread = new InternalThread(this::run, threadName);
-        this.thread.setDaemon(true);
+        this.threadName = threadName;
         // Loads the timer classes now: a listener whose process ran out of file descriptors must still
         // be able to schedule its retry, and loading a class can need a descriptor.
         schedule(Duration.ZERO, NOTHING);
@@ -140,7 +143,7 @@ final class EventLoop {
     private static final Runnable NOTHING = () -> { };
 
     void start() {
-        thread.start();
+        thread = LoopThreads.run(this::run, threadName);
     }
 
     Selector selector() {
@@ -192,7 +195,7 @@ final class EventLoop {
     /**
      * Runs {@code task} on the loop thread and, when it returns a negative number, ends the loop in
      * the same hand-off: {@code finalTask} runs last on the loop's thread, the selector closes, and
-     * this returns once the thread has ended. Otherwise the loop goes on, as after {@link #call}.
+     * this returns once the loop has ended. Otherwise the loop goes on, as after {@link #call}.
      * One wake-up of the loop and one of the caller, where {@code call} and then {@link #stop}
      * take two of each. Not on the loop thread.
      *
@@ -224,11 +227,7 @@ final class EventLoop {
         });
         int answer = await(result);
         if (answer < 0) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitEnd();
         }
         return answer;
     }
@@ -304,13 +303,13 @@ final class EventLoop {
 
     /**
      * Stops the loop: runs {@code finalTask} on the loop thread, closes the selector and waits for
-     * the thread to end. Thread-safe, idempotent.
+     * the loop to end. Thread-safe, idempotent.
      */
     void stop(Runnable finalTask) {
         if (inLoop()) {
             throw new IllegalStateException("a listener cannot be closed from its own thread");
         }
-        if (!thread.isAlive() && running) {
+        if (thread == null && running) {
             // never started (the listener failed while starting): release here
             running = false;
             try {
@@ -327,8 +326,13 @@ final class EventLoop {
         onStop = finalTask;
         running = false;
         selector.wakeup();
+        awaitEnd();
+    }
+
+    /** Waits up to 10 s for the loop to end and release what it holds (its thread then waits for another loop). */
+    private void awaitEnd() {
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
+            ended.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -348,6 +352,7 @@ final class EventLoop {
     }
 
     private void run() {
+        thread = Thread.currentThread(); // before any task asks inLoop()
         try {
             while (running && selector.isOpen()) {
                 try {
@@ -373,6 +378,7 @@ final class EventLoop {
                 } catch (IOException ignored) {
                     // nothing left to release
                 }
+                ended.countDown(); // first: a caller answered by afterStop does not wait again
                 afterStop.run();
             }
         }

@@ -187,13 +187,12 @@ class ListenerLoopsTests {
         void closeResetsTheConnectionsOfEveryLoopEndsEveryLoopThreadAndFreesThePortBeforeItReturns() throws Exception {
             ListenerEngine listener = withLoops(4, () -> FaultListener.standalone().echo().name("loops-close").start());
             List<Socket> sockets = connectAll(listener, 8);
-            List<Thread> loops = loopThreads(listener);
-            assertThat(loops).hasSize(4);
+            assertThat(threadsOf(listener)).hasSize(4);
             InetSocketAddress address = listener.address();
 
             listener.close();
 
-            assertThat(loops).as("every loop thread ended within close()").noneMatch(Thread::isAlive);
+            assertThat(threadsOf(listener)).as("every loop ended within close() (its thread no longer carries its name)").isEmpty();
             try (ServerSocket rebound = new ServerSocket()) {
                 rebound.bind(address);
                 assertThat(rebound.getLocalPort()).isEqualTo(address.getPort());
@@ -210,24 +209,24 @@ class ListenerLoopsTests {
             RecordingServer echo = own(RecordingServer.echo());
             ListenerEngine listener = withLoops(4, () -> FaultListener.inFrontOf(echo.address()).name("loops-pass").start());
             List<Socket> sockets = connectAll(listener, 4);
-            List<Thread> loops = loopThreads(listener);
+            List<String> loops = threadsOf(listener);
             assertThat(listener.connectionsPerLoop()).containsExactly(1, 1, 1, 1);
 
             listener.close();
 
-            assertThat(loops).allMatch(Thread::isAlive);
+            assertThat(threadsOf(listener)).isEqualTo(loops);
             assertThat(listener.journal().events()).filteredOn(e -> e.type() == JournalEvent.Type.LISTENER_CLOSED).singleElement()
                     .extracting(JournalEvent::detail).isEqualTo("4 connections relayed on as plain pass-through");
             sockets.get(1).close(); // the second connection, alone on the second loop
-            await().atMost(PATIENCE).untilAsserted(() -> assertThat(loops.get(1).isAlive()).isFalse());
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(threadsOf(listener)).doesNotContain(loops.get(1)));
             for (Socket socket : List.of(sockets.get(0), sockets.get(2), sockets.get(3))) {
                 assertThat(echoed(socket, new byte[] {5})).containsExactly(5);
             }
-            assertThat(List.of(loops.get(0), loops.get(2), loops.get(3))).allMatch(Thread::isAlive);
+            assertThat(threadsOf(listener)).containsExactly(loops.get(0), loops.get(2), loops.get(3));
             for (Socket socket : sockets) {
                 socket.close();
             }
-            await().atMost(PATIENCE).untilAsserted(() -> assertThat(loops).noneMatch(Thread::isAlive));
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(threadsOf(listener)).isEmpty());
         }
     }
 
@@ -306,17 +305,17 @@ class ListenerLoopsTests {
         return "netfault-" + listener.name() + "-" + listener.port() + (n == 1 ? "" : "-" + n);
     }
 
+    /**
+     * The names of the listener's loops running now, the first one first: a loop's thread carries
+     * its name while it runs the loop, and waits for another loop under another name once it ended.
+     */
     private static List<String> threadsOf(ListenerEngine listener) {
-        return loopThreads(listener).stream().map(Thread::getName).toList();
-    }
-
-    /** The listener's loop threads alive now, the first one first. */
-    private static List<Thread> loopThreads(ListenerEngine listener) {
         String first = loopName(listener, 1);
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals(first) || t.getName().startsWith(first + "-"))
-                .sorted((a, b) -> Integer.compare(a.getName().length(), b.getName().length()) != 0
-                        ? Integer.compare(a.getName().length(), b.getName().length()) : a.getName().compareTo(b.getName()))
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.equals(first) || name.startsWith(first + "-"))
+                .sorted((a, b) -> Integer.compare(a.length(), b.length()) != 0 ? Integer.compare(a.length(), b.length()) : a.compareTo(b))
                 .toList();
     }
 
