@@ -10,6 +10,12 @@ public final class AgentUnavailableException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what failed, why, and what to add to the JVM's command line
+     * @param cause the failure underneath (from attaching or from the self-check), or {@code null} if none
+     */
     public AgentUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }

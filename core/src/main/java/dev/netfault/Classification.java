@@ -13,7 +13,14 @@ import java.util.Objects;
  */
 public record Classification(NetworkFailure failure, Throwable evidence, List<Throwable> chain, String reason) {
 
-    /** Copies the chain (unmodifiable); rejects a null failure, chain or reason. */
+    /**
+     * Copies the chain (unmodifiable); rejects a null failure, chain or reason.
+     *
+     * @param failure the result, not null
+     * @param evidence the exception in the chain that decided it, or {@code null} for {@link NetworkFailure#NONE}
+     * @param chain every throwable walked, in order, not null
+     * @param reason one line saying why, not null
+     */
     public Classification {
         Objects.requireNonNull(failure, "failure");
         Objects.requireNonNull(reason, "reason");

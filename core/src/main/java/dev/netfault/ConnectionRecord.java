@@ -41,12 +41,42 @@ public record ConnectionRecord(
         boolean leaked,
         List<Exchange> exchanges) {
 
+    /**
+     * Copies the lists (unmodifiable).
+     *
+     * @param id the connection's number on its listener, from 1
+     * @param client the client's address
+     * @param accepted when the listener accepted it
+     * @param upstreamConnected when the upstream connection was established; empty if never (stand-alone listeners)
+     * @param closed when netfault finished with it; empty while it is open
+     * @param bytesFromClient bytes read from the client
+     * @param bytesToClient bytes sent to the client
+     * @param faults the faults that fired, in order
+     * @param clientClosure how the client ended its side
+     * @param listenerClosure how netfault ended the client's connection
+     * @param leaked whether a leaky listener accepted and abandoned it
+     * @param exchanges its exchanges, in order
+     */
     public ConnectionRecord {
         faults = List.copyOf(faults);
         exchanges = List.copyOf(exchanges);
     }
 
-    /** A record without exchanges (the form before exchanges were recorded). */
+    /**
+     * A record without exchanges (the form before exchanges were recorded).
+     *
+     * @param id the connection's number on its listener, from 1
+     * @param client the client's address
+     * @param accepted when the listener accepted it
+     * @param upstreamConnected when the upstream connection was established; empty if never (stand-alone listeners)
+     * @param closed when netfault finished with it; empty while it is open
+     * @param bytesFromClient bytes read from the client
+     * @param bytesToClient bytes sent to the client
+     * @param faults the faults that fired, in order
+     * @param clientClosure how the client ended its side
+     * @param listenerClosure how netfault ended the client's connection
+     * @param leaked whether a leaky listener accepted and abandoned it
+     */
     public ConnectionRecord(long id, InetSocketAddress client, Instant accepted, Optional<Instant> upstreamConnected,
             Optional<Instant> closed, long bytesFromClient, long bytesToClient, List<FiredFault> faults, Closure clientClosure,
             Closure listenerClosure, boolean leaked) {
@@ -59,7 +89,11 @@ public record ConnectionRecord(
         return exchanges.stream().filter(e -> !e.greeting()).toList();
     }
 
-    /** {@return whether a fault with this effect type fired on this connection} */
+    /**
+     * {@return whether a fault with this effect type fired on this connection}
+     *
+     * @param effectType the effect's class, such as {@code Effect.Reset.class}; {@code Effect.class} matches any fault
+     */
     public boolean fired(Class<? extends Effect> effectType) {
         return faults.stream().anyMatch(f -> effectType.isInstance(f.fault().effect()));
     }

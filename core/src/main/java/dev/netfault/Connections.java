@@ -8,43 +8,48 @@ package dev.netfault;
 public sealed interface Connections permits Connections.All, Connections.First, Connections.Nth, Connections.EveryNth,
         Connections.Probability {
 
-    /** Every connection. */
+    /** {@return every connection} */
     static All all() {
         return All.INSTANCE;
     }
 
     /**
-     * The first {@code count} connections; later ones pass untouched (a fault that heals).
+     * {@return the first {@code count} connections} Later ones pass untouched (a fault that heals).
      *
      * @param count at least 1
+     * @throws IllegalArgumentException if {@code count} is less than 1
      */
     static First first(int count) {
         return new First(count);
     }
 
     /**
-     * Only the {@code index}-th connection (1 is the first).
+     * {@return only the {@code index}-th connection (1 is the first)}
      *
      * @param index at least 1
+     * @throws IllegalArgumentException if {@code index} is less than 1
      */
     static Nth nth(int index) {
         return new Nth(index);
     }
 
     /**
-     * Every {@code n}-th connection: the n-th, the 2n-th, and so on.
+     * {@return every {@code n}-th connection: the n-th, the 2n-th, and so on}
      *
      * @param n at least 1
+     * @throws IllegalArgumentException if {@code n} is less than 1
      */
     static EveryNth everyNth(int n) {
         return new EveryNth(n);
     }
 
     /**
-     * Each connection with probability {@code p}, drawn from the listener's seed, so that a run is
-     * replayed exactly with the same seed (see {@code FaultListener.Builder#seed}).
+     * {@return each connection with probability {@code probability}} The draw comes from the listener's
+     * seed, so that a run is replayed exactly with the same seed (see
+     * {@code FaultListener.Builder#seed}).
      *
-     * @param probability from 0 to 1
+     * @param probability from 0 (none) to 1 (every connection)
+     * @throws IllegalArgumentException if {@code probability} is not from 0 to 1
      */
     static Probability withProbability(double probability) {
         return new Probability(probability);
@@ -71,6 +76,12 @@ public sealed interface Connections permits Connections.All, Connections.First, 
      * @param count at least 1
      */
     record First(int count) implements Connections {
+        /**
+         * Checks the count.
+         *
+         * @param count at least 1
+         * @throws IllegalArgumentException if it is less than 1
+         */
         public First {
             if (count < 1) {
                 throw new IllegalArgumentException("the number of first connections must be at least 1, but was " + count);
@@ -90,6 +101,12 @@ public sealed interface Connections permits Connections.All, Connections.First, 
      * @param index at least 1
      */
     record Nth(int index) implements Connections {
+        /**
+         * Checks the index.
+         *
+         * @param index at least 1
+         * @throws IllegalArgumentException if it is less than 1
+         */
         public Nth {
             if (index < 1) {
                 throw new IllegalArgumentException("a connection number must be at least 1 (the first), but was " + index);
@@ -109,6 +126,12 @@ public sealed interface Connections permits Connections.All, Connections.First, 
      * @param n at least 1
      */
     record EveryNth(int n) implements Connections {
+        /**
+         * Checks n.
+         *
+         * @param n at least 1
+         * @throws IllegalArgumentException if it is less than 1
+         */
         public EveryNth {
             if (n < 1) {
                 throw new IllegalArgumentException("every n-th connection needs n of at least 1, but was " + n);
@@ -129,6 +152,12 @@ public sealed interface Connections permits Connections.All, Connections.First, 
      * @param probability from 0 to 1
      */
     record Probability(double probability) implements Connections {
+        /**
+         * Checks the probability.
+         *
+         * @param probability from 0 to 1
+         * @throws IllegalArgumentException if it is not from 0 to 1
+         */
         public Probability {
             if (!(probability >= 0 && probability <= 1)) {
                 throw new IllegalArgumentException("a probability must be from 0 to 1, but was " + probability);

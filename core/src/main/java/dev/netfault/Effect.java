@@ -15,8 +15,8 @@ public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close,
         Effect.Bandwidth, Effect.Slice, Effect.Blackhole, Effect.SlowClose, Effect.HalfClose {
 
     /**
-     * Abort the connection with a real RST (the listener closes the client's socket with
-     * {@code SO_LINGER} 0). The upstream connection, if any, is closed.
+     * {@return an abort with a real RST} The listener closes the client's socket with
+     * {@code SO_LINGER} 0; the upstream connection, if any, is closed.
      *
      * <p>What the client sees: a {@code Socket} read throws {@code SocketException: Connection reset}
      * (and keeps throwing it); a first write throws {@code SocketException: Connection reset by peer},
@@ -28,8 +28,8 @@ public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close,
     }
 
     /**
-     * Freeze the connection: from then on nothing is read from or sent to either side, as with a
-     * hung server. The client's read blocks until its own read timeout
+     * {@return a frozen connection} From then on nothing is read from or sent to either side, as with
+     * a hung server. The client's read blocks until its own read timeout
      * ({@code SocketTimeoutException: Read timed out}); its writes succeed until the buffers fill.
      */
     static Stall stall() {
@@ -37,71 +37,96 @@ public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close,
     }
 
     /**
-     * Close the connection with a FIN (an orderly close): the client's read returns -1 (end of
-     * stream). Anything the client still sends is read and discarded, so no RST follows.
+     * {@return an orderly close with a FIN} The client's read returns -1 (end of stream). Anything the
+     * client still sends is read and discarded, so no RST follows.
      */
     static Close close() {
         return Close.INSTANCE;
     }
 
     /**
-     * Pause the connection for a time, then carry on. With a byte trigger, only that direction
-     * pauses, exactly at that offset; on accept or after a duration, both directions pause.
+     * {@return a pause of the connection, after which it carries on} With a byte trigger, only that
+     * direction pauses, exactly at that offset; on accept or after a duration, both directions pause.
      *
      * @param duration how long to pause, not negative
+     * @throws IllegalArgumentException if {@code duration} is negative
      */
     static Delay delay(Duration duration) {
         return new Delay(duration);
     }
 
     /**
-     * From the trigger on, hold every chunk of data for {@code latency}, plus or minus up to
-     * {@code jitter} (uniformly, from the listener's seed), keeping the order of the bytes. The
-     * application sees its answers late: a read timeout shorter than the latency fires
+     * {@return added latency} From the trigger on, every chunk of data is held for {@code latency},
+     * plus or minus up to {@code jitter} (uniformly, from the listener's seed), keeping the order of
+     * the bytes. The application sees its answers late: a read timeout shorter than the latency fires
      * ({@code SocketTimeoutException: Read timed out}).
+     *
+     * @param latency the mean delay added to each chunk, not negative
+     * @param jitter the largest deviation from it, from 0 (none) to {@code latency}
+     * @throws IllegalArgumentException if either is negative, or the jitter exceeds the latency
      */
     static Latency latency(Duration latency, Duration jitter) {
         return new Latency(latency, jitter);
     }
 
-    /** From the trigger on, relay at most {@code bytesPerSecond}: a slow link. */
+    /**
+     * {@return a slow link} From the trigger on, at most {@code bytesPerSecond} are relayed.
+     *
+     * @param bytesPerSecond the most bytes relayed per second, at least 1
+     * @throws IllegalArgumentException if {@code bytesPerSecond} is less than 1
+     */
     static Bandwidth bandwidth(long bytesPerSecond) {
         return new Bandwidth(bytesPerSecond);
     }
 
-    /** From the trigger on, deliver data in segments of at most {@code bytes}, with {@code interval} between them. */
+    /**
+     * {@return sliced delivery} From the trigger on, data is delivered in segments of at most
+     * {@code bytes}, with {@code interval} between them.
+     *
+     * @param bytes the largest segment, in bytes, at least 1
+     * @param interval the pause after each segment, not negative
+     * @throws IllegalArgumentException if {@code bytes} is less than 1 or {@code interval} is negative
+     */
     static Slice slice(int bytes, Duration interval) {
         return new Slice(bytes, interval);
     }
 
     /**
-     * From the trigger on, read the data and drop it: nothing more arrives, the connection looks
-     * alive and is never closed. The client's read blocks until its own read timeout.
+     * {@return a blackhole that never closes} From the trigger on, the data is read and dropped:
+     * nothing more arrives, the connection looks alive and is never closed. The client's read blocks
+     * until its own read timeout.
      */
     static Blackhole blackhole() {
         return new Blackhole(Optional.empty());
     }
 
     /**
-     * From the trigger on, read the data and drop it (nothing more arrives, the connection looks
-     * alive), then close with a FIN after {@code closeAfter}: the client's read returns -1 then.
+     * {@return a blackhole that closes} From the trigger on, the data is read and dropped (nothing
+     * more arrives, the connection looks alive), then the connection closes with a FIN after
+     * {@code closeAfter}: the client's read returns -1 then.
      *
      * @param closeAfter how long after the trigger the connection closes, not negative
+     * @throws IllegalArgumentException if {@code closeAfter} is negative
      */
     static Blackhole blackhole(Duration closeAfter) {
         return new Blackhole(Optional.of(Objects.requireNonNull(closeAfter, "closeAfter")));
     }
 
-    /** When a side closes, pass the close on only {@code delay} later (a peer slow to close). */
+    /**
+     * {@return a peer slow to close} When a side closes, the close is passed on only {@code delay} later.
+     *
+     * @param delay how long each close is held back, not negative
+     * @throws IllegalArgumentException if {@code delay} is negative
+     */
     static SlowClose slowClose(Duration delay) {
         return new SlowClose(delay);
     }
 
     /**
-     * Close one direction only, with a FIN: towards the client ({@code TO_CLIENT}: its read returns
-     * -1 while it can still send) or towards the upstream ({@code FROM_CLIENT}: the server reads the end
-     * of the request while the answer still flows). The direction is the fault's, see
-     * {@link Fault#in(Direction)}; without one, towards the client.
+     * {@return a half-close} One direction only is closed, with a FIN: towards the client
+     * ({@code TO_CLIENT}: its read returns -1 while it can still send) or towards the upstream
+     * ({@code FROM_CLIENT}: the server reads the end of the request while the answer still flows). The
+     * direction is the fault's, see {@link Fault#in(Direction)}; without one, towards the client.
      */
     static HalfClose halfClose() {
         return HalfClose.INSTANCE;
@@ -151,6 +176,12 @@ public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close,
      * @param duration how long to pause, not negative
      */
     record Delay(Duration duration) implements Effect {
+        /**
+         * Checks the duration.
+         *
+         * @param duration how long to pause, not negative
+         * @throws IllegalArgumentException if it is negative
+         */
         public Delay {
             Objects.requireNonNull(duration, "duration");
             if (duration.isNegative()) {
@@ -171,6 +202,13 @@ public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close,
      * @param jitter the largest deviation from it, not negative and not more than the latency
      */
     record Latency(Duration latency, Duration jitter) implements Effect {
+        /**
+         * Checks the latency and the jitter.
+         *
+         * @param latency the mean added delay, not negative
+         * @param jitter the largest deviation from it, from 0 to {@code latency}
+         * @throws IllegalArgumentException if either is negative, or the jitter exceeds the latency
+         */
         public Latency {
             requireNonNegative(latency, "a latency");
             requireNonNegative(jitter, "a jitter");
@@ -192,6 +230,12 @@ public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close,
      * @param bytesPerSecond at least 1
      */
     record Bandwidth(long bytesPerSecond) implements Effect {
+        /**
+         * Checks the rate.
+         *
+         * @param bytesPerSecond at least 1
+         * @throws IllegalArgumentException if it is less than 1
+         */
         public Bandwidth {
             if (bytesPerSecond < 1) {
                 throw new IllegalArgumentException("a bandwidth must be at least 1 byte per second, but was " + bytesPerSecond);
@@ -211,6 +255,13 @@ public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close,
      * @param interval the pause after each segment, not negative
      */
     record Slice(int bytes, Duration interval) implements Effect {
+        /**
+         * Checks the size and the interval.
+         *
+         * @param bytes the largest segment, at least 1
+         * @param interval the pause after each segment, not negative
+         * @throws IllegalArgumentException if the size is less than 1 or the interval negative
+         */
         public Slice {
             if (bytes < 1) {
                 throw new IllegalArgumentException("a slice must be at least 1 byte, but was " + bytes);
@@ -230,6 +281,12 @@ public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close,
      * @param closeAfter when to close with a FIN, or empty for never
      */
     record Blackhole(Optional<Duration> closeAfter) implements Effect {
+        /**
+         * Checks the close delay.
+         *
+         * @param closeAfter when to close with a FIN, not negative; empty for never
+         * @throws IllegalArgumentException if it is negative
+         */
         public Blackhole {
             Objects.requireNonNull(closeAfter, "closeAfter");
             closeAfter.ifPresent(d -> requireNonNegative(d, "a blackhole's close delay"));
@@ -247,6 +304,12 @@ public sealed interface Effect permits Effect.Reset, Effect.Stall, Effect.Close,
      * @param delay how long the close waits, not negative
      */
     record SlowClose(Duration delay) implements Effect {
+        /**
+         * Checks the delay.
+         *
+         * @param delay how long the close waits, not negative
+         * @throws IllegalArgumentException if it is negative
+         */
         public SlowClose {
             requireNonNegative(delay, "a close delay");
         }

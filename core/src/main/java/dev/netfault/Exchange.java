@@ -25,6 +25,18 @@ import java.util.Optional;
 public record Exchange(long connection, long index, long request, Instant started, long requestBytes, long responseBytes,
         Optional<Instant> responseStarted, List<FiredFault> faults) {
 
+    /**
+     * Copies the list of faults (unmodifiable); rejects a null start or response start.
+     *
+     * @param connection the connection's id
+     * @param index the request's number on its connection, from 1; 0 for a greeting
+     * @param request the request's number across the listener, from 1; 0 for a greeting
+     * @param started when the first byte was read, not null
+     * @param requestBytes bytes read from the client in this turn
+     * @param responseBytes bytes of the response sent to the client
+     * @param responseStarted when the response's first byte was read from the server; empty if none came
+     * @param faults the faults that fired during this exchange, in order
+     */
     public Exchange {
         java.util.Objects.requireNonNull(started, "started");
         java.util.Objects.requireNonNull(responseStarted, "responseStarted");
@@ -36,7 +48,11 @@ public record Exchange(long connection, long index, long request, Instant starte
         return index == 0;
     }
 
-    /** {@return whether a fault with this effect type fired during this exchange} */
+    /**
+     * {@return whether a fault with this effect type fired during this exchange}
+     *
+     * @param effectType the effect's class, such as {@code Effect.Reset.class}; {@code Effect.class} matches any fault
+     */
     public boolean fired(Class<? extends Effect> effectType) {
         return faults.stream().anyMatch(f -> effectType.isInstance(f.fault().effect()));
     }

@@ -47,7 +47,11 @@ public interface FaultListener extends AutoCloseable {
         return new Builder();
     }
 
-    /** {@return a builder for a listener that relays to {@code upstream}} */
+    /**
+     * {@return a builder for a listener that relays to {@code upstream}}
+     *
+     * @param upstream the real server's address; see {@link FaultListener#proxyTo} for one known only later
+     */
     static Builder inFrontOf(InetSocketAddress upstream) {
         return new Builder().upstream(upstream);
     }
@@ -65,7 +69,11 @@ public interface FaultListener extends AutoCloseable {
         return address().getPort();
     }
 
-    /** {@return {@code scheme://127.0.0.1:port/}, for example {@code uri("http")}} */
+    /**
+     * {@return {@code scheme://127.0.0.1:port/}, for example {@code uri("http")}}
+     *
+     * @param scheme the URI scheme, such as {@code "http"} or {@code "redis"}
+     */
     default URI uri(String scheme) {
         return URI.create(scheme + "://" + host() + ":" + port() + "/");
     }
@@ -88,6 +96,8 @@ public interface FaultListener extends AutoCloseable {
     /**
      * Takes the listener down now and brings it back up after {@code duration} ("break now, heal
      * after two seconds"), so a test can assert with Awaitility that the application recovers.
+     *
+     * @param duration how long new connects are refused
      */
     void downFor(java.time.Duration duration);
 
@@ -111,6 +121,7 @@ public interface FaultListener extends AutoCloseable {
      * Relay connections accepted from now on to {@code upstream}, for an upstream that is known only
      * at run time (a server the test starts on an ephemeral port).
      *
+     * @param upstream the real server's address
      * @throws IllegalStateException if the listener was closed, echoes, or leaks its connections
      */
     void proxyTo(InetSocketAddress upstream);
@@ -118,6 +129,7 @@ public interface FaultListener extends AutoCloseable {
     /**
      * Add a fault for connections accepted from now on.
      *
+     * @param fault the fault, not null
      * @throws IllegalStateException if the listener was closed
      * @throws IllegalArgumentException if the listener echoes and the fault triggers on a response
      */
@@ -201,19 +213,33 @@ public interface FaultListener extends AutoCloseable {
         Builder() {
         }
 
-        /** Relay to {@code upstream}. */
+        /**
+         * Relay to {@code upstream}.
+         *
+         * @param upstream the real server's address, not null
+         * @return this builder
+         */
         public Builder upstream(InetSocketAddress upstream) {
             this.upstream = Objects.requireNonNull(upstream, "upstream");
             return this;
         }
 
-        /** Without an upstream, send back what each client sends (by default nothing is sent). */
+        /**
+         * Without an upstream, send back what each client sends (by default nothing is sent).
+         *
+         * @return this builder
+         */
         public Builder echo() {
             this.echo = true;
             return this;
         }
 
-        /** Add faults, applied to every connection they select. */
+        /**
+         * Add faults, applied to every connection they select.
+         *
+         * @param more the faults, none null; with none, nothing is added
+         * @return this builder
+         */
         public Builder fault(Fault... more) {
             for (Fault fault : more) {
                 faults.add(Objects.requireNonNull(fault, "fault"));
@@ -226,6 +252,10 @@ public interface FaultListener extends AutoCloseable {
          * {@code delay} after the listener noticed it (or accepted the previous one). Meanwhile the
          * kernel completes handshakes into the accept queue, so clients connect at once and their
          * first read waits; once the queue is full, further SYNs are dropped and connects time out.
+         *
+         * @param delay the time between accepts, not negative; 0 (the default) accepts at once
+         * @return this builder
+         * @throws IllegalArgumentException if {@code delay} is negative
          */
         public Builder acceptDelay(Duration delay) {
             Objects.requireNonNull(delay, "delay");
@@ -236,7 +266,11 @@ public interface FaultListener extends AutoCloseable {
             return this;
         }
 
-        /** Never accept: connections wait in the accept queue; once it is full, connects time out. */
+        /**
+         * Never accept: connections wait in the accept queue; once it is full, connects time out.
+         *
+         * @return this builder
+         */
         public Builder neverAccept() {
             this.acceptNever = true;
             return this;
@@ -246,6 +280,10 @@ public interface FaultListener extends AutoCloseable {
          * The listen backlog (default 4096, Linux's usual {@code somaxconn}, which caps it; 1 for a
          * listener that fills its own queue). Linux queues {@code backlog + 1} completed connections
          * before it drops SYNs.
+         *
+         * @param backlog the requested queue length, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code backlog} is less than 1
          */
         public Builder backlog(int backlog) {
             if (backlog < 1) {
@@ -261,6 +299,8 @@ public interface FaultListener extends AutoCloseable {
          * client connect is dropped by the kernel and times out (until accepts free a slot). This is
          * a real connect timeout: {@code connect(address, 500)} throws {@code SocketTimeoutException:
          * Connect timed out}.
+         *
+         * @return this builder
          */
         public Builder fillAcceptQueue() {
             this.fillAcceptQueue = true;
@@ -271,6 +311,10 @@ public interface FaultListener extends AutoCloseable {
          * Be a server that leaks the sockets it accepts: accept, never read, answer or close. After
          * {@code limit} leaked connections it stops accepting and fills its accept queue, so later
          * connects time out.
+         *
+         * @param limit how many connections it accepts and abandons, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code limit} is less than 1
          */
         public Builder leakConnections(int limit) {
             if (limit < 1) {
@@ -283,6 +327,9 @@ public interface FaultListener extends AutoCloseable {
         /**
          * The seed of everything random in this listener ({@link Connections#withProbability},
          * jitter), to replay a run exactly; by default a new random seed, reported by {@link FaultListener#seed()}.
+         *
+         * @param seed the seed, as a failed run's {@link FaultListener#seed()} reported it
+         * @return this builder
          */
         public Builder seed(long seed) {
             this.seed = seed;
@@ -293,13 +340,21 @@ public interface FaultListener extends AutoCloseable {
          * At {@link FaultListener#close()}, reset every connection with a real RST, relayed ones too,
          * instead of letting relayed connections live on as pass-through. For a test that wants the
          * application to see its connections break when the listener goes away.
+         *
+         * @return this builder
          */
         public Builder resetConnectionsOnClose() {
             this.resetOnClose = true;
             return this;
         }
 
-        /** Name the listener (its thread is {@code netfault-<name>-<port>}, more are {@code netfault-<name>-<port>-2}, ...). */
+        /**
+         * Name the listener (its thread is {@code netfault-<name>-<port>}, more are
+         * {@code netfault-<name>-<port>-2}, ...); the default is {@code "listener"}.
+         *
+         * @param name the name, not null; used in thread names and in messages
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
@@ -308,6 +363,7 @@ public interface FaultListener extends AutoCloseable {
         /**
          * Bind and start the listener.
          *
+         * @return the running listener, bound to 127.0.0.1 on an ephemeral port; close it when done
          * @throws IllegalStateException if the configuration contradicts itself
          * @throws UncheckedIOException if the listener cannot bind
          */

@@ -13,6 +13,14 @@ import java.util.Objects;
  * @since 0.1
  */
 public record FiredFault(Fault fault, Instant at, long bytesFromClient, long bytesToClient) {
+    /**
+     * Rejects a null fault or time.
+     *
+     * @param fault the fault, not null
+     * @param at when it fired, not null
+     * @param bytesFromClient bytes relayed from the client when it fired
+     * @param bytesToClient bytes relayed to the client when it fired
+     */
     public FiredFault {
         Objects.requireNonNull(fault, "fault");
         Objects.requireNonNull(at, "at");

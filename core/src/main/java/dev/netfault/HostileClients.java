@@ -27,8 +27,9 @@ import java.util.Objects;
 public interface HostileClients extends AutoCloseable {
 
     /**
-     * {@return hostile clients for the server at {@code server}}
+     * {@return hostile clients for the server at {@code server}, with no connection yet} Close them when done.
      *
+     * @param server the application's server, on a loopback address
      * @throws IllegalArgumentException if {@code server} is not a loopback address: netfault drives
      *     traffic at the test's own machine only
      */
@@ -40,21 +41,44 @@ public interface HostileClients extends AutoCloseable {
         return HostileEngine.start(server);
     }
 
-    /** Connects and aborts with a RST at once, before sending anything. */
+    /**
+     * Connects and aborts with a RST at once, before sending anything.
+     *
+     * @return the connection, to watch what the server did
+     */
     HostileConnection resetBeforeSending();
 
-    /** Sends the first {@code bytes} bytes of {@code request}, then aborts with a RST: a client that dies mid-request. */
+    /**
+     * Sends the first {@code bytes} bytes of {@code request}, then aborts with a RST: a client that dies mid-request.
+     *
+     * @param request a whole request in the server's protocol
+     * @param bytes how many of its bytes to send before the RST, from 0 to its length
+     * @return the connection, to watch what the server did
+     */
     HostileConnection resetAfterSending(byte[] request, int bytes);
 
-    /** Sends {@code request} one byte per {@code interval} (slowloris), reading whatever the server answers. */
+    /**
+     * Sends {@code request} one byte per {@code interval} (slowloris), reading whatever the server answers.
+     *
+     * @param request the bytes to trickle, such as an HTTP request's headers
+     * @param interval the time between two bytes, more than 0
+     * @return the connection, to watch what the server did
+     */
     HostileConnection slowloris(byte[] request, Duration interval);
 
-    /** Connects and never sends anything, reading whatever the server answers. */
+    /**
+     * Connects and never sends anything, reading whatever the server answers.
+     *
+     * @return the connection, to watch what the server did
+     */
     HostileConnection silent();
 
     /**
      * Sends {@code request} and never reads the answer, with a small receive buffer, so the server's
      * writes stall once the client's window is zero.
+     *
+     * @param request the request that makes the server answer
+     * @return the connection, to watch what the server did
      */
     HostileConnection neverReading(byte[] request);
 
@@ -62,6 +86,9 @@ public interface HostileClients extends AutoCloseable {
      * Opens {@code connections} connections at once and sends nothing: more than the server's accept
      * queue holds, and later ones are dropped by the kernel ({@link HostileConnection#connected()}
      * stays false for them).
+     *
+     * @param connections how many connections to open, at least 1
+     * @return the connections, in the order they were opened
      */
     List<HostileConnection> flood(int connections);
 

@@ -19,7 +19,11 @@ public interface Journal {
     /** {@return a snapshot of every connection accepted so far, in accept order} */
     List<ConnectionRecord> connections();
 
-    /** {@return a snapshot of connection {@code id} (1 is the first accepted), if there is one} */
+    /**
+     * {@return a snapshot of connection {@code id} (1 is the first accepted); empty if no such connection was accepted yet}
+     *
+     * @param id the connection's number, from 1
+     */
     Optional<ConnectionRecord> connection(long id);
 
     /** {@return a snapshot of every event so far, in order} */
@@ -36,7 +40,12 @@ public interface Journal {
                 .sorted(java.util.Comparator.comparing(Exchange::started)).toList();
     }
 
-    /** {@return request {@code number} (1 is the first across the listener), if it started and is recorded} */
+    /**
+     * {@return request {@code number} (1 is the first across the listener); empty if it has not started or is
+     * beyond the {@value #EXCHANGES_RECORDED} recorded}
+     *
+     * @param number the request's number across the listener, from 1
+     */
     default Optional<Exchange> request(long number) {
         return exchanges().stream().filter(e -> e.request() == number && !e.greeting()).findFirst();
     }

@@ -16,55 +16,60 @@ package dev.netfault;
 public sealed interface Requests permits Requests.All, Requests.First, Requests.Nth, Requests.EveryNth, Requests.Probability,
         Requests.NthOnConnection {
 
-    /** Every request. */
+    /** {@return every request} */
     static All all() {
         return All.INSTANCE;
     }
 
     /**
-     * The first {@code count} requests across the listener; later ones pass untouched (a fault that
-     * heals: "fail twice, then recover").
+     * {@return the first {@code count} requests across the listener} Later ones pass untouched (a fault
+     * that heals: "fail twice, then recover").
      *
      * @param count at least 1
+     * @throws IllegalArgumentException if {@code count} is less than 1
      */
     static First first(int count) {
         return new First(count);
     }
 
     /**
-     * Only the {@code index}-th request across the listener (1 is the first).
+     * {@return only the {@code index}-th request across the listener (1 is the first)}
      *
      * @param index at least 1
+     * @throws IllegalArgumentException if {@code index} is less than 1
      */
     static Nth nth(int index) {
         return new Nth(index);
     }
 
     /**
-     * Every {@code n}-th request across the listener: the n-th, the 2n-th, and so on.
+     * {@return every {@code n}-th request across the listener: the n-th, the 2n-th, and so on}
      *
      * @param n at least 1
+     * @throws IllegalArgumentException if {@code n} is less than 1
      */
     static EveryNth everyNth(int n) {
         return new EveryNth(n);
     }
 
     /**
-     * Each request with probability {@code p}, drawn from the listener's seed and the request's
-     * number across the listener, so that a run is replayed exactly with the same seed and the same
-     * order of requests.
+     * {@return each request with probability {@code probability}} The draw comes from the listener's
+     * seed and the request's number across the listener, so that a run is replayed exactly with the
+     * same seed and the same order of requests.
      *
-     * @param probability from 0 to 1
+     * @param probability from 0 (none) to 1 (every request)
+     * @throws IllegalArgumentException if {@code probability} is not from 0 to 1
      */
     static Probability withProbability(double probability) {
         return new Probability(probability);
     }
 
     /**
-     * The {@code index}-th request of each connection (1 is the first; 2 is the first request on a
-     * reused keep-alive or pooled connection).
+     * {@return the {@code index}-th request of each connection} 1 is the first; 2 is the first request on
+     * a reused keep-alive or pooled connection.
      *
      * @param index at least 1
+     * @throws IllegalArgumentException if {@code index} is less than 1
      */
     static NthOnConnection nthOnConnection(int index) {
         return new NthOnConnection(index);
@@ -91,6 +96,12 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
      * @param count at least 1
      */
     record First(int count) implements Requests {
+        /**
+         * Checks the count.
+         *
+         * @param count at least 1
+         * @throws IllegalArgumentException if it is less than 1
+         */
         public First {
             if (count < 1) {
                 throw new IllegalArgumentException("the number of first requests must be at least 1, but was " + count
@@ -111,6 +122,12 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
      * @param index at least 1
      */
     record Nth(int index) implements Requests {
+        /**
+         * Checks the index.
+         *
+         * @param index at least 1
+         * @throws IllegalArgumentException if it is less than 1
+         */
         public Nth {
             if (index < 1) {
                 throw new IllegalArgumentException("a request number must be at least 1 (the first), but was " + index);
@@ -130,6 +147,12 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
      * @param n at least 1
      */
     record EveryNth(int n) implements Requests {
+        /**
+         * Checks n.
+         *
+         * @param n at least 1
+         * @throws IllegalArgumentException if it is less than 1
+         */
         public EveryNth {
             if (n < 1) {
                 throw new IllegalArgumentException("every n-th request needs n of at least 1, but was " + n);
@@ -150,6 +173,12 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
      * @param probability from 0 to 1
      */
     record Probability(double probability) implements Requests {
+        /**
+         * Checks the probability.
+         *
+         * @param probability from 0 to 1
+         * @throws IllegalArgumentException if it is not from 0 to 1
+         */
         public Probability {
             if (!(probability >= 0 && probability <= 1)) {
                 throw new IllegalArgumentException("a request probability must be from 0 to 1, but was " + probability);
@@ -169,6 +198,12 @@ public sealed interface Requests permits Requests.All, Requests.First, Requests.
      * @param index at least 1
      */
     record NthOnConnection(int index) implements Requests {
+        /**
+         * Checks the index.
+         *
+         * @param index at least 1
+         * @throws IllegalArgumentException if it is less than 1
+         */
         public NthOnConnection {
             if (index < 1) {
                 throw new IllegalArgumentException("a request number on a connection must be at least 1 (its first request), but was " + index);

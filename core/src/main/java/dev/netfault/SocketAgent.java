@@ -52,6 +52,11 @@ public final class SocketAgent {
      * ({@code 127.77.x.y}) that carries the name, so the application's lookup succeeds and its
      * connect is redirected, with no hosts file or DNS server. Names that resolve and address
      * literals are never answered for.
+     *
+     * @param target the connections to send elsewhere
+     * @param destination where they go instead, such as a {@link FaultListener}'s {@link FaultListener#address() address}
+     * @return the rule, active until closed
+     * @throws AgentUnavailableException if the agent cannot be installed
      */
     public static AgentRule redirect(Target target, InetSocketAddress destination) {
         install();
@@ -67,6 +72,10 @@ public final class SocketAgent {
      * refusal); {@code HttpClient}: {@code ConnectException} with a null message. A target host
      * name that does not resolve gets a stand-in address while the rule is active, as for
      * {@link #redirect}, so the application sees the refusal rather than an {@code UnknownHostException}.
+     *
+     * @param target the connections to refuse
+     * @return the rule, active until closed
+     * @throws AgentUnavailableException if the agent cannot be installed
      */
     public static AgentRule refuse(Target target) {
         install();
@@ -79,6 +88,12 @@ public final class SocketAgent {
      * that moment fails at once), later reads return -1 and writes fail with {@code Broken pipe}.
      * What the application sees: {@code Socket} read and write: {@code SocketException: Connection
      * timed out}; {@code SocketChannel}: {@code IOException: Connection timed out}.
+     *
+     * @param target the connections to time out
+     * @param after how long after its connect each connection dies, not negative
+     * @return the rule, active until closed
+     * @throws IllegalArgumentException if {@code after} is negative
+     * @throws AgentUnavailableException if the agent cannot be installed
      */
     public static AgentRule timeOutConnections(Target target, Duration after) {
         Objects.requireNonNull(after, "after");
@@ -95,6 +110,12 @@ public final class SocketAgent {
      * again. Pending connections stay queued. What the application sees: {@code ServerSocket.accept()}
      * and {@code ServerSocketChannel.accept()}: {@code IOException: Too many open files}. The same as
      * {@code failAccept(port, times, AcceptError.EMFILE)}.
+     *
+     * @param port the port the application's server listens on, from 1 to 65535 (its {@code getLocalPort()})
+     * @param times how many accepts fail, at least 1
+     * @return the rule, active until closed
+     * @throws IllegalArgumentException if {@code port} or {@code times} is out of range
+     * @throws AgentUnavailableException if the agent cannot be installed
      */
     public static AgentRule failAccept(int port, int times) {
         return failAccept(port, times, AcceptError.EMFILE);
@@ -112,6 +133,9 @@ public final class SocketAgent {
      * @param port the port the application's server listens on, from 1 to 65535 (its {@code getLocalPort()})
      * @param times how many accepts fail, at least 1
      * @param error what they fail with
+     * @return the rule, active until closed
+     * @throws IllegalArgumentException if {@code port} or {@code times} is out of range
+     * @throws AgentUnavailableException if the agent cannot be installed
      */
     public static AgentRule failAccept(int port, int times, AcceptError error) {
         if (port < 1 || port > 65535) {
@@ -135,6 +159,9 @@ public final class SocketAgent {
      *
      * @param times how many accepts fail on each listener, at least 1
      * @param error what they fail with
+     * @return the rule, active until closed
+     * @throws IllegalArgumentException if {@code times} is less than 1
+     * @throws AgentUnavailableException if the agent cannot be installed
      */
     public static AgentRule failAcceptOnAnyPort(int times, AcceptError error) {
         checkTimes("SocketAgent.failAcceptOnAnyPort", times);
@@ -155,6 +182,11 @@ public final class SocketAgent {
      * negative cache: {@code UnknownHostException: <host>: Name or service not known} on the first
      * lookup, {@code UnknownHostException: <host>} on later ones; {@code HttpClient}:
      * {@code ConnectException} with a null message.
+     *
+     * @param host the name whose lookups fail, as the application writes it
+     * @return the rule, active until closed
+     * @throws IllegalArgumentException if {@code host} is blank
+     * @throws AgentUnavailableException if the agent cannot be installed
      */
     public static AgentRule failResolution(String host) {
         Objects.requireNonNull(host, "host");

@@ -14,6 +14,13 @@ import java.util.Objects;
  */
 public record Target(String host, int port) {
 
+    /**
+     * Checks the parts and lower-cases the host.
+     *
+     * @param host the host name or address literal (IPv6 without brackets), or {@code null} for any host; not blank
+     * @param port the port, from 1 to 65535, or 0 for any port; not 0 when the host is {@code null}
+     * @throws IllegalArgumentException if a part is out of range, or both are "any"
+     */
     public Target {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("a target port must be from 1 to 65535 (or 0 for any port), but was " + port);
@@ -30,6 +37,8 @@ public record Target(String host, int port) {
     /**
      * Parses {@code "host:port"}, {@code "host"}, {@code ":port"} or {@code "[::1]:port"}.
      *
+     * @param text the target as written, such as {@code "db.internal:5432"}; surrounding blanks are ignored
+     * @return the target, its host lower-cased
      * @throws IllegalArgumentException if it does not parse
      */
     public static Target parse(String text) {
@@ -72,7 +81,11 @@ public record Target(String host, int port) {
                 + "\"[" + value + "]\" for the address on any port";
     }
 
-    /** {@return the target's host and port, any host} */
+    /**
+     * {@return a target for {@code port} on any host}
+     *
+     * @param port the port, from 1 to 65535
+     */
     public static Target port(int port) {
         return new Target(null, port);
     }

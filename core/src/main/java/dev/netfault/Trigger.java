@@ -28,14 +28,15 @@ import java.util.Objects;
 public sealed interface Trigger permits Trigger.OnAccept, Trigger.AfterBytes, Trigger.AfterDuration, Trigger.OnRequest,
         Trigger.AfterResponse, Trigger.AfterResponseEnd, Trigger.AfterIdle {
 
-    /** Fire as soon as the listener accepts the connection, before any byte is relayed. */
+    /** {@return a trigger that fires as soon as the listener accepts the connection, before any byte is relayed} */
     static OnAccept onAccept() {
         return OnAccept.INSTANCE;
     }
 
     /**
-     * Fire after exactly {@code bytes} bytes went through in {@code direction}: the listener relays
-     * exactly that many bytes (not "somewhere in the next chunk") and fires before the next byte.
+     * {@return a trigger that fires after exactly {@code bytes} bytes went through in {@code direction}}
+     * The listener relays exactly that many bytes (not "somewhere in the next chunk") and fires before
+     * the next byte.
      *
      * @param direction which stream to count
      * @param bytes the byte offset, not negative; 0 fires before the first byte of that direction
@@ -45,7 +46,8 @@ public sealed interface Trigger permits Trigger.OnAccept, Trigger.AfterBytes, Tr
     }
 
     /**
-     * Fire once the connection has been open (accepted) for {@code duration}, whatever went through.
+     * {@return a trigger that fires once the connection has been open (accepted) for {@code duration},
+     * whatever went through}
      *
      * @param duration the time since accept, not negative
      */
@@ -54,12 +56,12 @@ public sealed interface Trigger permits Trigger.OnAccept, Trigger.AfterBytes, Tr
     }
 
     /**
-     * Fire when the client starts a selected request, before its first byte is forwarded: the bytes
-     * that start the request are held while the effect fires. A reset or a close (FIN) therefore
-     * swallows the request (the upstream never sees it) and the client, which has already written
-     * it, reads a {@code SocketException: Connection reset} or the end of the stream; a delay holds
-     * the request back; a stall freezes the connection with the request unsent; a latency, bandwidth
-     * or slice effect applies from this request on.
+     * {@return a trigger that fires when the client starts a selected request, before its first byte is
+     * forwarded} The bytes that start the request are held while the effect fires. A reset or a close
+     * (FIN) therefore swallows the request (the upstream never sees it) and the client, which has
+     * already written it, reads a {@code SocketException: Connection reset} or the end of the stream; a
+     * delay holds the request back; a stall freezes the connection with the request unsent; a latency,
+     * bandwidth or slice effect applies from this request on.
      *
      * @param requests which requests; {@link Requests#all()} for every request
      */
@@ -67,20 +69,20 @@ public sealed interface Trigger permits Trigger.OnAccept, Trigger.AfterBytes, Tr
         return new OnRequest(requests, Duration.ZERO);
     }
 
-    /** Fire on every request, before its first byte is forwarded; see {@link #onRequest(Requests)}. */
+    /** {@return a trigger that fires on every request, before its first byte is forwarded; see {@link #onRequest(Requests)}} */
     static OnRequest onRequest() {
         return onRequest(Requests.all());
     }
 
     /**
-     * The stale keep-alive race: fire when the client starts a request on a connection that has been
-     * idle (no byte read from or sent to the client) for at least {@code idle}, counted from the
-     * last byte either way or, before any, from accept; before the request's first byte is
-     * forwarded. With {@link Effect#close()} the client, having taken the connection from its pool
-     * and written its request, reads the end of the stream (OkHttp: "unexpected end of stream",
-     * Apache HttpClient 5: {@code NoHttpResponseException}); with {@link Effect#reset()} it reads
-     * {@code SocketException: Connection reset}. The upstream never sees the request. Deterministic:
-     * it is decided when the request arrives, not by a timer racing the client.
+     * {@return a trigger for the stale keep-alive race} It fires when the client starts a request on a
+     * connection that has been idle (no byte read from or sent to the client) for at least
+     * {@code idle}, counted from the last byte either way or, before any, from accept; before the
+     * request's first byte is forwarded. With {@link Effect#close()} the client, having taken the
+     * connection from its pool and written its request, reads the end of the stream (OkHttp:
+     * "unexpected end of stream", Apache HttpClient 5: {@code NoHttpResponseException}); with {@link
+     * Effect#reset()} it reads {@code SocketException: Connection reset}. The upstream never sees the
+     * request. Deterministic: it is decided when the request arrives, not by a timer racing the client.
      *
      * @param idle how long the connection must have been idle, not negative; 0 for every request
      */
@@ -89,10 +91,11 @@ public sealed interface Trigger permits Trigger.OnAccept, Trigger.AfterBytes, Tr
     }
 
     /**
-     * Fire once exactly {@code bytes} bytes of the response to a selected request went to the client:
-     * the listener relays exactly that many bytes of it and fires before the next. 0 fires when the
-     * server starts its response, before its first byte reaches the client. A greeting (the server
-     * speaking before the first request) is no response; {@link #afterBytes} reaches it.
+     * {@return a trigger that fires once exactly {@code bytes} bytes of the response to a selected
+     * request went to the client} The listener relays exactly that many bytes of it and fires before
+     * the next. 0 fires when the server starts its response, before its first byte reaches the client.
+     * A greeting (the server speaking before the first request) is no response; {@link #afterBytes}
+     * reaches it.
      *
      * <p>Not on an echoing listener, whose echo is the client's own bytes.
      *
@@ -104,13 +107,13 @@ public sealed interface Trigger permits Trigger.OnAccept, Trigger.AfterBytes, Tr
     }
 
     /**
-     * Fire when the response to a selected request has ended. netfault does not parse responses, so
-     * a response ends when the turn passes back: the client starts its next request on the
-     * connection (the fault fires before that request's first byte is forwarded, so a close or a
-     * reset loses it, as in {@link #onRequestAfterIdle}), or the client closes its side (the fault
-     * fires before the client's FIN is passed on). The last response of a connection that the client
-     * keeps open and idle never ends: aim at it with {@link #afterIdle}. A request the server never
-     * answered has no response to end.
+     * {@return a trigger that fires when the response to a selected request has ended} netfault does
+     * not parse responses, so a response ends when the turn passes back: the client starts its next
+     * request on the connection (the fault fires before that request's first byte is forwarded, so a
+     * close or a reset loses it, as in {@link #onRequestAfterIdle}), or the client closes its side (the
+     * fault fires before the client's FIN is passed on). The last response of a connection that the
+     * client keeps open and idle never ends: aim at it with {@link #afterIdle}. A request the server
+     * never answered has no response to end.
      *
      * <p>Not on an echoing listener, whose echo is the client's own bytes.
      *
@@ -121,12 +124,13 @@ public sealed interface Trigger permits Trigger.OnAccept, Trigger.AfterBytes, Tr
     }
 
     /**
-     * Fire once no byte has been read from or sent to the client for {@code idle} (counted from
-     * accept, then from the last byte either way), as a server's or a load balancer's idle timeout
-     * does: {@link Effect#close()} is a keep-alive timeout (the pooled client finds the end of the
-     * stream when it next reads, or, if it checks, before it reuses the connection),
-     * {@link Effect#reset()} a middlebox that forgets the connection. Bytes still waiting in the
-     * listener (a latency) keep the connection busy. It fires again after each new idle period.
+     * {@return a trigger that fires once no byte has been read from or sent to the client for
+     * {@code idle}} The idle time counts from accept, then from the last byte either way, as a server's
+     * or a load balancer's idle timeout does: {@link Effect#close()} is a keep-alive timeout (the
+     * pooled client finds the end of the stream when it next reads, or, if it checks, before it reuses
+     * the connection), {@link Effect#reset()} a middlebox that forgets the connection. Bytes still
+     * waiting in the listener (a latency) keep the connection busy. It fires again after each new idle
+     * period.
      *
      * @param idle how long the connection must be idle, more than 0
      */
@@ -145,6 +149,13 @@ public sealed interface Trigger permits Trigger.OnAccept, Trigger.AfterBytes, Tr
      * @param idle only a request that starts after the connection was idle this long; 0: any
      */
     record OnRequest(Requests requests, Duration idle) implements Trigger {
+        /**
+         * Checks the parts.
+         *
+         * @param requests which requests, not null
+         * @param idle the idle time before the request, not negative; 0 for any request
+         * @throws IllegalArgumentException if {@code idle} is negative
+         */
         public OnRequest {
             Objects.requireNonNull(requests, "requests");
             Objects.requireNonNull(idle, "idle");
@@ -154,12 +165,21 @@ public sealed interface Trigger permits Trigger.OnAccept, Trigger.AfterBytes, Tr
             }
         }
 
-        /** {@return this trigger for other requests} */
+        /**
+         * {@return this trigger for other requests}
+         *
+         * @param newRequests the requests it selects instead
+         */
         public OnRequest on(Requests newRequests) {
             return new OnRequest(newRequests, idle);
         }
 
-        /** {@return this trigger, only for a request that starts after the connection was idle at least {@code newIdle}} */
+        /**
+         * {@return this trigger, only for a request that starts after the connection was idle at least
+         * {@code newIdle}}
+         *
+         * @param newIdle the idle time, not negative; 0 for any request
+         */
         public OnRequest afterIdle(Duration newIdle) {
             return new OnRequest(requests, newIdle);
         }
@@ -178,6 +198,13 @@ public sealed interface Trigger permits Trigger.OnAccept, Trigger.AfterBytes, Tr
      * @param bytes the offset into the response, not negative
      */
     record AfterResponse(Requests requests, long bytes) implements Trigger {
+        /**
+         * Checks the parts.
+         *
+         * @param requests which requests' responses, not null
+         * @param bytes the offset into the response, not negative
+         * @throws IllegalArgumentException if {@code bytes} is negative
+         */
         public AfterResponse {
             Objects.requireNonNull(requests, "requests");
             if (bytes < 0) {
@@ -199,6 +226,11 @@ public sealed interface Trigger permits Trigger.OnAccept, Trigger.AfterBytes, Tr
      * @param requests which requests' responses
      */
     record AfterResponseEnd(Requests requests) implements Trigger {
+        /**
+         * Rejects null requests.
+         *
+         * @param requests which requests' responses, not null
+         */
         public AfterResponseEnd {
             Objects.requireNonNull(requests, "requests");
         }
@@ -215,6 +247,12 @@ public sealed interface Trigger permits Trigger.OnAccept, Trigger.AfterBytes, Tr
      * @param idle how long the connection must be idle, more than 0
      */
     record AfterIdle(Duration idle) implements Trigger {
+        /**
+         * Checks the idle time.
+         *
+         * @param idle how long the connection must be idle, more than 0
+         * @throws IllegalArgumentException if it is not more than 0
+         */
         public AfterIdle {
             Objects.requireNonNull(idle, "idle");
             if (idle.isNegative() || idle.isZero()) {
@@ -251,6 +289,13 @@ public sealed interface Trigger permits Trigger.OnAccept, Trigger.AfterBytes, Tr
      * @param bytes the offset, not negative
      */
     record AfterBytes(Direction direction, long bytes) implements Trigger {
+        /**
+         * Checks the parts.
+         *
+         * @param direction which stream to count, not null
+         * @param bytes the offset, not negative
+         * @throws IllegalArgumentException if {@code bytes} is negative
+         */
         public AfterBytes {
             Objects.requireNonNull(direction, "direction");
             if (bytes < 0) {
@@ -270,6 +315,12 @@ public sealed interface Trigger permits Trigger.OnAccept, Trigger.AfterBytes, Tr
      * @param duration the time since accept, not negative
      */
     record AfterDuration(Duration duration) implements Trigger {
+        /**
+         * Checks the duration.
+         *
+         * @param duration the time since accept, not negative
+         * @throws IllegalArgumentException if it is negative
+         */
         public AfterDuration {
             Objects.requireNonNull(duration, "duration");
             if (duration.isNegative()) {

@@ -22,7 +22,11 @@ public class ConnectionAssert extends AbstractAssert<ConnectionAssert, Connectio
     private Journal journal;
     private long id;
 
-    /** Creates an assertion on {@code actual}. */
+    /**
+     * Creates an assertion on {@code actual}; {@link NetFaultAssertions#assertThat(ConnectionRecord)} is the usual way.
+     *
+     * @param actual the connection's snapshot; {@code null} fails every assertion
+     */
     public ConnectionAssert(ConnectionRecord actual) {
         super(actual, ConnectionAssert.class);
     }
@@ -37,7 +41,12 @@ public class ConnectionAssert extends AbstractAssert<ConnectionAssert, Connectio
         return "Expecting connection #" + id + ", but the listener accepted " + journal.accepted() + " connection(s)";
     }
 
-    /** Checks that a fault with this effect type fired on the connection, for example {@code Effect.Reset.class}. */
+    /**
+     * Checks that a fault with this effect type fired on the connection, for example {@code Effect.Reset.class}.
+     *
+     * @param effectType the effect's class; {@code Effect.class} accepts any fault
+     * @return this assertion, for chaining
+     */
     public ConnectionAssert hadFaultFired(Class<? extends Effect> effectType) {
         if (!record().fired(effectType)) {
             fail("Expecting a " + effectType.getSimpleName() + " fault to have fired");
@@ -45,7 +54,12 @@ public class ConnectionAssert extends AbstractAssert<ConnectionAssert, Connectio
         return myself;
     }
 
-    /** Checks that this fault (effect, trigger, connections and direction) fired on the connection. */
+    /**
+     * Checks that this fault (effect, trigger, connections and direction) fired on the connection.
+     *
+     * @param fault the fault, equal to one the listener was given
+     * @return this assertion, for chaining
+     */
     public ConnectionAssert hadFaultFired(Fault fault) {
         if (record().faults().stream().noneMatch(f -> f.fault().equals(fault))) {
             fail("Expecting " + fault.describe() + " to have fired");
@@ -53,7 +67,11 @@ public class ConnectionAssert extends AbstractAssert<ConnectionAssert, Connectio
         return myself;
     }
 
-    /** Checks that no fault fired on the connection. */
+    /**
+     * Checks that no fault fired on the connection.
+     *
+     * @return this assertion, for chaining
+     */
     public ConnectionAssert hadNoFaultFired() {
         if (!record().faults().isEmpty()) {
             fail("Expecting no fault to have fired, but " + record().faults().size() + " fired");
@@ -64,6 +82,10 @@ public class ConnectionAssert extends AbstractAssert<ConnectionAssert, Connectio
     /**
      * Checks that a fault fired when exactly {@code bytes} had been relayed in {@code direction}: a
      * fault triggered after 100 bytes to the client fired with 100 bytes sent.
+     *
+     * @param direction which stream's count to compare
+     * @param bytes the bytes relayed in that direction when the fault fired
+     * @return this assertion, for chaining
      */
     public ConnectionAssert firedAfterBytes(Direction direction, long bytes) {
         if (record().faults().stream().noneMatch(f -> bytesAt(f, direction) == bytes)) {
@@ -79,7 +101,12 @@ public class ConnectionAssert extends AbstractAssert<ConnectionAssert, Connectio
         return direction == Direction.TO_CLIENT ? fault.bytesToClient() : fault.bytesFromClient();
     }
 
-    /** Checks how the client ended its side: {@code FIN}, {@code RST}, or still {@code OPEN}. */
+    /**
+     * Checks how the client ended its side: {@code FIN}, {@code RST}, or still {@code OPEN}.
+     *
+     * @param closure the expected closure
+     * @return this assertion, for chaining
+     */
     public ConnectionAssert closedByClientWith(Closure closure) {
         if (record().clientClosure() != closure) {
             fail("Expecting the client to have closed with " + closure + ", but it was " + record().clientClosure());
@@ -87,7 +114,12 @@ public class ConnectionAssert extends AbstractAssert<ConnectionAssert, Connectio
         return myself;
     }
 
-    /** Checks how netfault's listener ended the client's connection: {@code FIN}, {@code RST}, or still {@code OPEN}. */
+    /**
+     * Checks how netfault's listener ended the client's connection: {@code FIN}, {@code RST}, or still {@code OPEN}.
+     *
+     * @param closure the expected closure
+     * @return this assertion, for chaining
+     */
     public ConnectionAssert closedByListenerWith(Closure closure) {
         if (record().listenerClosure() != closure) {
             fail("Expecting the listener to have closed with " + closure + ", but it was " + record().listenerClosure());
@@ -95,7 +127,12 @@ public class ConnectionAssert extends AbstractAssert<ConnectionAssert, Connectio
         return myself;
     }
 
-    /** Checks that exactly {@code bytes} bytes were sent to the client. */
+    /**
+     * Checks that exactly {@code bytes} bytes were sent to the client.
+     *
+     * @param bytes the expected count, over the connection's whole life so far
+     * @return this assertion, for chaining
+     */
     public ConnectionAssert sentToClient(long bytes) {
         if (record().bytesToClient() != bytes) {
             fail("Expecting " + bytes + " bytes sent to the client, but " + record().bytesToClient() + " were");
@@ -103,7 +140,12 @@ public class ConnectionAssert extends AbstractAssert<ConnectionAssert, Connectio
         return myself;
     }
 
-    /** Checks that exactly {@code bytes} bytes were read from the client. */
+    /**
+     * Checks that exactly {@code bytes} bytes were read from the client.
+     *
+     * @param bytes the expected count, over the connection's whole life so far
+     * @return this assertion, for chaining
+     */
     public ConnectionAssert receivedFromClient(long bytes) {
         if (record().bytesFromClient() != bytes) {
             fail("Expecting " + bytes + " bytes received from the client, but " + record().bytesFromClient() + " were");
@@ -111,7 +153,11 @@ public class ConnectionAssert extends AbstractAssert<ConnectionAssert, Connectio
         return myself;
     }
 
-    /** Checks that a leaky listener accepted and abandoned the connection. */
+    /**
+     * Checks that a leaky listener accepted and abandoned the connection.
+     *
+     * @return this assertion, for chaining
+     */
     public ConnectionAssert wasLeaked() {
         if (!record().leaked()) {
             fail("Expecting the connection to have been leaked, but it was not");

@@ -23,7 +23,11 @@ public class JournalAssert extends AbstractAssert<JournalAssert, Journal> {
     /** Set for soft assertions: connections' assertions are then soft too. */
     private NetFaultSoftAssertions softly;
 
-    /** Creates an assertion on {@code actual}. */
+    /**
+     * Creates an assertion on {@code actual}; {@link NetFaultAssertions#assertThat(Journal)} is the usual way.
+     *
+     * @param actual the listener's journal; {@code null} fails every assertion
+     */
     public JournalAssert(Journal actual) {
         super(actual, JournalAssert.class);
     }
@@ -33,7 +37,12 @@ public class JournalAssert extends AbstractAssert<JournalAssert, Journal> {
         return this;
     }
 
-    /** Checks that the listener accepted exactly {@code expected} connections so far. */
+    /**
+     * Checks that the listener accepted exactly {@code expected} connections so far.
+     *
+     * @param expected the number of connections
+     * @return this assertion, for chaining
+     */
     public JournalAssert hasAccepted(int expected) {
         isNotNull();
         int accepted = actual.accepted();
@@ -43,7 +52,12 @@ public class JournalAssert extends AbstractAssert<JournalAssert, Journal> {
         return myself;
     }
 
-    /** Checks that exactly {@code expected} faults fired so far, over all connections. */
+    /**
+     * Checks that exactly {@code expected} faults fired so far, over all connections.
+     *
+     * @param expected the number of times a fault fired (a fault that fires on two connections counts twice)
+     * @return this assertion, for chaining
+     */
     public JournalAssert hasFaultsFired(long expected) {
         isNotNull();
         long fired = actual.faultsFired();
@@ -53,7 +67,12 @@ public class JournalAssert extends AbstractAssert<JournalAssert, Journal> {
         return myself;
     }
 
-    /** Checks that the journal recorded at least one event of this type. */
+    /**
+     * Checks that the journal recorded at least one event of this type.
+     *
+     * @param type the event's type
+     * @return this assertion, for chaining
+     */
     public JournalAssert hasEvent(JournalEvent.Type type) {
         isNotNull();
         if (actual.events().stream().noneMatch(e -> e.type() == type)) {
@@ -62,7 +81,12 @@ public class JournalAssert extends AbstractAssert<JournalAssert, Journal> {
         return myself;
     }
 
-    /** Checks that the journal recorded no event of this type. */
+    /**
+     * Checks that the journal recorded no event of this type.
+     *
+     * @param type the event's type
+     * @return this assertion, for chaining
+     */
     public JournalAssert hasNoEvent(JournalEvent.Type type) {
         isNotNull();
         actual.events().stream().filter(e -> e.type() == type).findFirst()
@@ -75,6 +99,8 @@ public class JournalAssert extends AbstractAssert<JournalAssert, Journal> {
      *
      * <p>Fails if the listener has not accepted it. In soft assertions, the failure is collected,
      * and so is the failure of every assertion on the missing connection.
+     *
+     * @param id the connection's number, in accept order from 1
      */
     public ConnectionAssert connection(long id) {
         isNotNull();

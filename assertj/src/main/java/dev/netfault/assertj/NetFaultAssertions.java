@@ -46,32 +46,57 @@ public final class NetFaultAssertions {
     /**
      * {@return assertions on the network failure {@code actual} shows} {@code actual} may be
      * {@code null}, as AssertJ's {@code catchThrowable} returns it when nothing was thrown.
+     *
+     * @param actual the exception the application threw, or {@code null} if it threw none
      */
     public static NetworkFailureAssert assertThatNetworkFailure(Throwable actual) {
         return new NetworkFailureAssert(actual);
     }
 
-    /** {@return assertions on a fault listener's journal} */
+    /**
+     * {@return assertions on a fault listener's journal}
+     *
+     * @param actual the journal, such as {@code listener.journal()}
+     */
     public static JournalAssert assertThat(Journal actual) {
         return new JournalAssert(actual);
     }
 
-    /** {@return assertions on one connection of a journal} */
+    /**
+     * {@return assertions on one connection of a journal}
+     *
+     * @param actual the connection's snapshot, such as {@code journal.connection(1).orElseThrow()}
+     */
     public static ConnectionAssert assertThat(ConnectionRecord actual) {
         return new ConnectionAssert(actual);
     }
 
-    /** BDD style: the same as {@link #assertThatNetworkFailure(Throwable)}. */
+    /**
+     * BDD style: the same as {@link #assertThatNetworkFailure(Throwable)}.
+     *
+     * @param actual the exception the application threw, or {@code null} if it threw none
+     * @return assertions on the network failure {@code actual} shows
+     */
     public static NetworkFailureAssert thenNetworkFailure(Throwable actual) {
         return assertThatNetworkFailure(actual);
     }
 
-    /** BDD style: the same as {@link #assertThat(Journal)}. */
+    /**
+     * BDD style: the same as {@link #assertThat(Journal)}.
+     *
+     * @param actual the journal, such as {@code listener.journal()}
+     * @return assertions on the journal
+     */
     public static JournalAssert then(Journal actual) {
         return assertThat(actual);
     }
 
-    /** BDD style: the same as {@link #assertThat(ConnectionRecord)}. */
+    /**
+     * BDD style: the same as {@link #assertThat(ConnectionRecord)}.
+     *
+     * @param actual the connection's snapshot
+     * @return assertions on the connection
+     */
     public static ConnectionAssert then(ConnectionRecord actual) {
         return assertThat(actual);
     }
@@ -82,6 +107,7 @@ public final class NetFaultAssertions {
      * {@code assertThatThrownBy(call).is(networkFailure(CONNECTION_RESET))}. When it is not met, the
      * message says what the classifier saw. Each call makes a fresh condition, meant for one assertion.
      *
+     * @param oneOf the accepted failures, at least one
      * @throws IllegalArgumentException if {@code oneOf} is empty
      */
     public static Condition<Throwable> networkFailure(NetworkFailure... oneOf) {

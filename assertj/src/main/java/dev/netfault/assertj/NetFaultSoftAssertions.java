@@ -25,17 +25,33 @@ import org.assertj.core.api.SoftAssertions;
  */
 public class NetFaultSoftAssertions extends SoftAssertions {
 
-    /** {@return soft assertions on the network failure {@code actual} shows ({@code null}: nothing was thrown)} */
+    /** Creates an empty collection of soft assertions; end it with {@link #assertAll()}. */
+    public NetFaultSoftAssertions() {
+    }
+
+    /**
+     * {@return soft assertions on the network failure {@code actual} shows}
+     *
+     * @param actual the exception the application threw, or {@code null} if it threw none
+     */
     public NetworkFailureAssert assertThatNetworkFailure(Throwable actual) {
         return proxy(NetworkFailureAssert.class, Throwable.class, actual);
     }
 
-    /** {@return soft assertions on a fault listener's journal} */
+    /**
+     * {@return soft assertions on a fault listener's journal}
+     *
+     * @param actual the journal, such as {@code listener.journal()}
+     */
     public JournalAssert assertThat(Journal actual) {
         return proxy(JournalAssert.class, Journal.class, actual).softly(this);
     }
 
-    /** {@return soft assertions on one connection of a journal} */
+    /**
+     * {@return soft assertions on one connection of a journal}
+     *
+     * @param actual the connection's snapshot
+     */
     public ConnectionAssert assertThat(ConnectionRecord actual) {
         return connectionAssert(actual);
     }

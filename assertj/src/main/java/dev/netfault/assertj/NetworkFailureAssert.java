@@ -27,7 +27,11 @@ public class NetworkFailureAssert extends AbstractAssert<NetworkFailureAssert, T
 
     private final Classification classification;
 
-    /** Creates an assertion on {@code actual}, which may be {@code null} (nothing was thrown). */
+    /**
+     * Creates an assertion on {@code actual}; {@link NetFaultAssertions#assertThatNetworkFailure} is the usual way.
+     *
+     * @param actual the exception the application threw, or {@code null} if it threw none
+     */
     public NetworkFailureAssert(Throwable actual) {
         super(actual, NetworkFailureAssert.class);
         this.classification = actual == null ? null : NetworkFailure.classify(actual);
@@ -38,42 +42,74 @@ public class NetworkFailureAssert extends AbstractAssert<NetworkFailureAssert, T
         return classification;
     }
 
-    /** Checks that the exception shows a connection reset ({@code Connection reset}, {@code Connection reset by peer}). */
+    /**
+     * Checks that the exception shows a connection reset ({@code Connection reset}, {@code Connection reset by peer}).
+     *
+     * @return this assertion, for chaining
+     */
     public NetworkFailureAssert isConnectionReset() {
         return isOneOf(NetworkFailure.CONNECTION_RESET);
     }
 
-    /** Checks that the exception shows a connect timeout ({@code SocketTimeoutException: Connect timed out}). */
+    /**
+     * Checks that the exception shows a connect timeout ({@code SocketTimeoutException: Connect timed out}).
+     *
+     * @return this assertion, for chaining
+     */
     public NetworkFailureAssert isConnectTimeout() {
         return isOneOf(NetworkFailure.CONNECT_TIMEOUT);
     }
 
-    /** Checks that the exception shows a read timeout ({@code SocketTimeoutException: Read timed out}). */
+    /**
+     * Checks that the exception shows a read timeout ({@code SocketTimeoutException: Read timed out}).
+     *
+     * @return this assertion, for chaining
+     */
     public NetworkFailureAssert isReadTimeout() {
         return isOneOf(NetworkFailure.READ_TIMEOUT);
     }
 
-    /** Checks that the exception shows a refused connection ({@code ConnectException: Connection refused}). */
+    /**
+     * Checks that the exception shows a refused connection ({@code ConnectException: Connection refused}).
+     *
+     * @return this assertion, for chaining
+     */
     public NetworkFailureAssert isConnectionRefused() {
         return isOneOf(NetworkFailure.CONNECTION_REFUSED);
     }
 
-    /** Checks that the exception shows a name that did not resolve ({@code UnknownHostException}). */
+    /**
+     * Checks that the exception shows a name that did not resolve ({@code UnknownHostException}).
+     *
+     * @return this assertion, for chaining
+     */
     public NetworkFailureAssert isUnknownHost() {
         return isOneOf(NetworkFailure.UNKNOWN_HOST);
     }
 
-    /** Checks that the exception shows a connection the kernel gave up on ({@code Connection timed out}). */
+    /**
+     * Checks that the exception shows a connection the kernel gave up on ({@code Connection timed out}).
+     *
+     * @return this assertion, for chaining
+     */
     public NetworkFailureAssert isConnectionTimedOut() {
         return isOneOf(NetworkFailure.CONNECTION_TIMED_OUT);
     }
 
-    /** Checks that the exception shows a stream that ended early ({@code EOFException}). */
+    /**
+     * Checks that the exception shows a stream that ended early ({@code EOFException}).
+     *
+     * @return this assertion, for chaining
+     */
     public NetworkFailureAssert isTruncated() {
         return isOneOf(NetworkFailure.TRUNCATED);
     }
 
-    /** Checks that the exception shows a write to a connection the peer had closed ({@code Broken pipe}). */
+    /**
+     * Checks that the exception shows a write to a connection the peer had closed ({@code Broken pipe}).
+     *
+     * @return this assertion, for chaining
+     */
     public NetworkFailureAssert isBrokenPipe() {
         return isOneOf(NetworkFailure.BROKEN_PIPE);
     }
@@ -82,6 +118,8 @@ public class NetworkFailureAssert extends AbstractAssert<NetworkFailureAssert, T
      * Checks that the exception shows one of {@code expected}, for clients that race between two
      * outcomes (an {@code HttpClient} request may see a reset or a truncated body).
      *
+     * @param expected the accepted failures, at least one
+     * @return this assertion, for chaining
      * @throws IllegalArgumentException if {@code expected} is empty
      */
     public NetworkFailureAssert isOneOf(NetworkFailure... expected) {
@@ -98,7 +136,11 @@ public class NetworkFailureAssert extends AbstractAssert<NetworkFailureAssert, T
         return myself;
     }
 
-    /** Checks that the exception shows a network failure, any of them. */
+    /**
+     * Checks that the exception shows a network failure, any of them.
+     *
+     * @return this assertion, for chaining
+     */
     public NetworkFailureAssert isNetworkFailure() {
         if (classification == null) {
             failWithMessage("%s", "Expecting a network failure, but nothing was thrown");
@@ -109,7 +151,11 @@ public class NetworkFailureAssert extends AbstractAssert<NetworkFailureAssert, T
         return myself;
     }
 
-    /** Checks that nothing was thrown, or that the exception shows no network failure. */
+    /**
+     * Checks that nothing was thrown, or that the exception shows no network failure.
+     *
+     * @return this assertion, for chaining
+     */
     public NetworkFailureAssert isNotANetworkFailure() {
         if (classification != null && classification.failure() != NetworkFailure.NONE) {
             failWithMessage("%s", "Expecting no network failure, but the classifier saw " + classification.failure() + ":"

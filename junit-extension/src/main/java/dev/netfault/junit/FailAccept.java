@@ -46,12 +46,12 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @ResourceLock(providers = AcceptLocks.class)
 public @interface FailAccept {
 
-    /** How many accepts fail (on each listener, when no port is given); at least 1. */
+    /** {@return how many accepts fail (on each listener, when no port is given); at least 1} */
     int times() default 1;
 
-    /** What they fail with; {@code EMFILE} ({@code Too many open files}) unless given. */
+    /** {@return what they fail with; {@code EMFILE} ({@code Too many open files}) unless given} */
     AcceptError error() default AcceptError.EMFILE;
 
-    /** The port of the application's listener, from 1 to 65535; 0 (the default): every listener. */
+    /** {@return the port of the application's listener, from 1 to 65535; 0 (the default): every listener} */
     int port() default 0;
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @ResourceLock(providers = TargetLocks.class)
 public @interface FailResolution {
 
-    /** The host name whose resolution fails. */
+    /** {@return the host name whose resolution fails} */
     String value();
 
     /** The container of repeated {@link FailResolution}; the compiler writes it for you. */
@@ -40,7 +40,7 @@ public @interface FailResolution {
     @ExtendWith(NetFaultExtension.class)
     @ResourceLock(providers = TargetLocks.class)
     @interface All {
-        /** The failures. */
+        /** {@return the repeated {@code @FailResolution} annotations, in the order declared} */
         FailResolution[] value();
     }
 }

@@ -39,9 +39,9 @@ import java.util.concurrent.TimeUnit;
 @Inherited
 public @interface HangTimeout {
 
-    /** How long, in {@link #unit()}; {@code 0} turns the guard off. */
+    /** {@return how long, in {@link #unit()}; {@code 0} turns the guard off} */
     long value();
 
-    /** The unit of {@link #value()}. Default seconds. */
+    /** {@return the unit of {@link #value()}; seconds by default} */
     TimeUnit unit() default TimeUnit.SECONDS;
 }

@@ -49,10 +49,14 @@ public @interface LeakedServerSockets {
         PORT
     }
 
-    /** What leaks; both kinds may be given. */
+    /** {@return what leaks; both kinds may be given} */
     Leak[] value() default Leak.CONNECTIONS;
 
-    /** With {@link Leak#CONNECTIONS}: how many connections are accepted (and leaked) before accepting stops. */
+    /**
+     * With {@link Leak#CONNECTIONS}: how many connections are accepted (and leaked) before accepting stops.
+     *
+     * @return how many connections are accepted and leaked, at least 1
+     */
     int limit() default 1;
 
     /**
@@ -60,6 +64,8 @@ public @interface LeakedServerSockets {
      * {@code ":port"}: netfault's socket agent routes them into the test's fault listener, which
      * relays to the real target (when it has a port), with no change to the application. Empty: the
      * application connects to the listener itself.
+     *
+     * @return the target, {@code "host:port"}, {@code "host"} or {@code ":port"}; empty (the default) if not used
      */
     String target() default "";
 }

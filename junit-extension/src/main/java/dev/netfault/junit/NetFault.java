@@ -63,6 +63,10 @@ public final class NetFault {
      *     ...
      * }
      * }</pre>
+     *
+     * @param target {@code "host:port"}, {@code "host"} or {@code ":port"}, as {@link Target#parse} reads it
+     * @return the rule, closed after the test; the test fails if it reached nothing
+     * @throws IllegalStateException if the test has no fault listener
      */
     public AgentRule aimAt(String target) {
         Target parsed = Target.parse(target);
@@ -73,12 +77,21 @@ public final class NetFault {
         return redirect(target, listener);
     }
 
-    /** Starts a listener that is closed after the test. */
+    /**
+     * Starts a listener that is closed after the test.
+     *
+     * @param builder the listener's configuration, such as {@code FaultListener.standalone().neverAccept()}
+     * @return the started listener
+     */
     public FaultListener start(FaultListener.Builder builder) {
         return faults.own(builder.start());
     }
 
-    /** Holds a loopback port until the test ends; see {@link HeldPort}. */
+    /**
+     * Holds a loopback port until the test ends; see {@link HeldPort}.
+     *
+     * @return the held port, released after the test
+     */
     public HeldPort holdPort() {
         return faults.own(HeldPort.hold());
     }
@@ -88,23 +101,43 @@ public final class NetFault {
      * {@link SocketAgent#redirect}. A target name that does not resolve (a production host name)
      * resolves to a loopback stand-in until the test ends, so a listener in front of a fake service
      * can stand in for it.
+     *
+     * @param target {@code "host:port"}, {@code "host"} or {@code ":port"}, as {@link Target#parse} reads it
+     * @param listener where the connections go instead
+     * @return the rule, closed after the test; the test fails if it reached nothing
      */
     public AgentRule redirect(String target, FaultListener listener) {
         return faults.aim(SocketAgent.redirect(Target.parse(target), Objects.requireNonNull(listener, "listener").address()),
                 "NetFault.redirect(\"" + target + "\", ...)");
     }
 
-    /** The kernel refuses the application's connections to {@code target}; see {@link RefuseConnections}. */
+    /**
+     * The kernel refuses the application's connections to {@code target}; see {@link RefuseConnections}.
+     *
+     * @param target {@code "host:port"}, {@code "host"} or {@code ":port"}, as {@link Target#parse} reads it
+     * @return the rule, closed after the test; the test fails if it reached nothing
+     */
     public AgentRule refuse(String target) {
         return faults.aim(SocketAgent.refuse(Target.parse(target)), "NetFault.refuse(\"" + target + "\")");
     }
 
-    /** Connections to {@code target} die with ETIMEDOUT {@code after} they opened; see {@link TimeOutConnections}. */
+    /**
+     * Connections to {@code target} die with ETIMEDOUT {@code after} they opened; see {@link TimeOutConnections}.
+     *
+     * @param target {@code "host:port"}, {@code "host"} or {@code ":port"}, as {@link Target#parse} reads it
+     * @param after how long after its connect each connection dies, not negative
+     * @return the rule, closed after the test; the test fails if it reached nothing
+     */
     public AgentRule timeOutConnections(String target, Duration after) {
         return faults.aim(SocketAgent.timeOutConnections(Target.parse(target), after), "NetFault.timeOutConnections(\"" + target + "\", ...)");
     }
 
-    /** Resolving {@code host} fails; see {@link FailResolution}. */
+    /**
+     * Resolving {@code host} fails; see {@link FailResolution}.
+     *
+     * @param host the name whose lookups fail, as the application writes it
+     * @return the rule, closed after the test; the test fails if it reached nothing
+     */
     public AgentRule failResolution(String host) {
         return faults.aim(SocketAgent.failResolution(host), "NetFault.failResolution(\"" + host + "\")");
     }
@@ -112,6 +145,10 @@ public final class NetFault {
     /**
      * The next {@code times} accepts on the application's listening {@code port} fail with
      * {@code IOException: Too many open files}; see {@link SocketAgent#failAccept(int, int)}.
+     *
+     * @param port the port the application's server listens on, from 1 to 65535
+     * @param times how many accepts fail, at least 1
+     * @return the rule, closed after the test; the test fails if it reached nothing
      */
     public AgentRule failAccept(int port, int times) {
         return faults.aim(SocketAgent.failAccept(port, times), "NetFault.failAccept(" + port + ", " + times + ")");
@@ -121,6 +158,11 @@ public final class NetFault {
      * The next {@code times} accepts on the application's listening {@code port} fail with
      * {@code error}, such as {@code AcceptError.ETIMEDOUT}: {@code IOException: Connection timed out};
      * see {@link SocketAgent#failAccept(int, int, AcceptError)}.
+     *
+     * @param port the port the application's server listens on, from 1 to 65535
+     * @param times how many accepts fail, at least 1
+     * @param error what they fail with
+     * @return the rule, closed after the test
      */
     public AgentRule failAccept(int port, int times, AcceptError error) {
         return faults.own(SocketAgent.failAccept(port, times, error));

@@ -45,6 +45,8 @@ public @interface RefuseConnections {
     /**
      * The target: {@code "host:port"}, {@code "host"} (any port) or {@code ":port"} (any host).
      * Required; for the test's own fault listener, use {@link ListenerDown}.
+     *
+     * @return the target, such as {@code "db.internal:5432"}
      */
     String value();
 
@@ -58,7 +60,7 @@ public @interface RefuseConnections {
     @ExtendWith(NetFaultExtension.class)
     @ResourceLock(providers = TargetLocks.class)
     @interface All {
-        /** The refusals. */
+        /** {@return the repeated {@code @RefuseConnections} annotations, in the order declared} */
         RefuseConnections[] value();
     }
 }

@@ -22,6 +22,6 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @ResourceLock(providers = TargetLocks.class)
 public @interface Resets {
 
-    /** The resets. */
+    /** {@return the repeated {@code @Reset} annotations, in the order declared} */
     Reset[] value();
 }

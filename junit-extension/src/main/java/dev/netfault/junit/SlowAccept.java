@@ -57,22 +57,32 @@ public @interface SlowAccept {
     /**
      * Accept each pending connection this long after noticing it (or after the previous accept),
      * in {@link #unit()}: one connection per delay. Default {@value #DEFAULT_DELAY_MILLIS} ms.
+     *
+     * @return the delay, in {@link #unit()}; {@link #UNSET} (the default): {@value #DEFAULT_DELAY_MILLIS} ms unless {@link #neverAccept()}
      */
     long delay() default UNSET;
 
-    /** The unit of {@link #delay()}. */
+    /** {@return the unit of {@link #delay()}} */
     TimeUnit unit() default TimeUnit.MILLISECONDS;
 
-    /** Never accept at all. Cannot be combined with {@link #delay()}. */
+    /**
+     * Never accept at all. Cannot be combined with {@link #delay()}.
+     *
+     * @return whether the listener never accepts (false by default)
+     */
     boolean neverAccept() default false;
 
-    /** The listen backlog: Linux queues {@code backlog + 1} connections, then drops SYNs. */
+    /** {@return the listen backlog: Linux queues {@code backlog + 1} connections, then drops SYNs} */
     int backlog() default 1;
 
-    /** Fill the accept queue with netfault's own connections before the test: the first connect times out. */
+    /**
+     * Fill the accept queue with netfault's own connections before the test: the first connect times out.
+     *
+     * @return whether the accept queue is filled before the test (false by default)
+     */
     boolean fillAcceptQueue() default false;
 
-    /** The real server to relay accepted connections to, as {@code host:port}; empty for a stand-alone listener. */
+    /** {@return the real server to relay accepted connections to, as {@code host:port}; empty for a stand-alone listener} */
     String upstream() default "";
 
     /**
@@ -80,6 +90,8 @@ public @interface SlowAccept {
      * {@code ":port"}: netfault's socket agent routes them into the test's fault listener, which
      * relays to the real target (when it has a port), with no change to the application. Empty: the
      * application connects to the listener itself.
+     *
+     * @return the target, {@code "host:port"}, {@code "host"} or {@code ":port"}; empty (the default) if not used
      */
     String target() default "";
 }

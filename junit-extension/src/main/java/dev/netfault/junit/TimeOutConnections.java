@@ -31,12 +31,12 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @ResourceLock(providers = TargetLocks.class)
 public @interface TimeOutConnections {
 
-    /** The target: {@code "host:port"}, {@code "host"} (any port) or {@code ":port"} (any host). */
+    /** {@return the target: {@code "host:port"}, {@code "host"} (any port) or {@code ":port"} (any host)} */
     String value();
 
-    /** How long after it was opened a connection dies, in {@link #unit()}; 0 fails its first read or write. */
+    /** {@return how long after it was opened a connection dies, in {@link #unit()}; 0 fails its first read or write} */
     long after() default 0;
 
-    /** The unit of {@link #after()}. */
+    /** {@return the unit of {@link #after()}} */
     TimeUnit unit() default TimeUnit.MILLISECONDS;
 }
