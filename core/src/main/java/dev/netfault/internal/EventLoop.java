@@ -36,7 +36,7 @@ final class EventLoop {
     static final int LARGE_BUFFER_LIMIT = 16;
     /**
      * System property: how long the loop keeps polling after its last I/O event before it blocks in
-     * the selector, in microseconds (default 100; 0 never polls). Waking a blocked thread on an
+     * the selector, in microseconds (default 100, or 0 where the JVM may use only one CPU; 0 never polls). Waking a blocked thread on an
      * idle CPU costs tens of microseconds on small VMs; while a conversation is active, the next
      * message usually arrives within this window and is relayed without that wake-up. An idle
      * listener never polls.
@@ -44,9 +44,10 @@ final class EventLoop {
     static final String SPIN_PROPERTY = "netfault.loop.spinMicros";
 
     /** The polling window in nanoseconds, from {@link #SPIN_PROPERTY}. */
-    static long spinNanos(String value) {
+    static long spinNanos(String value, int processors) {
         if (value == null) {
-            return TimeUnit.MICROSECONDS.toNanos(100);
+            // On one CPU a polling loop only takes turns away from the peer it waits for.
+            return processors > 1 ? TimeUnit.MICROSECONDS.toNanos(100) : 0;
         }
         try {
             long micros = Long.parseLong(value.trim());
@@ -131,7 +132,7 @@ final class EventLoop {
      */
     EventLoop(String threadName, AtomicInteger largeAllowance) throws IOException {
         this.largeLeft = largeAllowance;
-        this.spinNanos = spinNanos(System.getProperty(SPIN_PROPERTY));
+        this.spinNanos = spinNanos(System.getProperty(SPIN_PROPERTY), Runtime.getRuntime().availableProcessors());
         this.lastEvent = System.nanoTime() - spinNanos;
         this.selector = Selector.open();
         this.threadName = threadName;
