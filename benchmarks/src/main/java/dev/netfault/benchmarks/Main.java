@@ -49,7 +49,7 @@ public final class Main {
         benchmarks.put("throughput", () -> new ThroughputBench(10, 6, 500).run());
         benchmarks.put("latency", () -> new LatencyBench(100, 200, 300).run());
         benchmarks.put("latency-pinned", () -> new PinnedLatencyBench().run());
-        benchmarks.put("peers", () -> new PeersBench(200, (Runtime.getRuntime().availableProcessors() >= 8 ? 16 : 4) << 20, 5).run());
+        benchmarks.put("peers", () -> new PeersBench(200, (Runtime.getRuntime().availableProcessors() >= 8 ? 16 : 4) << 20, 9).run());
         benchmarks.put("concurrency", () -> new ConcurrencyBench(1_000, 64 * 1024, 3).run());
         benchmarks.put("idle", () -> new IdleBench(10_000).run());
         benchmarks.put("idle-cpu", () -> new IdleCpuBench(100, 3_000).run());
