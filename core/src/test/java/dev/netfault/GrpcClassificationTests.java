@@ -1,6 +1,5 @@
 package dev.netfault;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
@@ -17,17 +16,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Iterator;
@@ -50,32 +44,11 @@ import org.junit.jupiter.api.Test;
 @DisplayName("NetworkFailure.classify on what gRPC threw")
 class GrpcClassificationTests {
 
-    static final MethodDescriptor.Marshaller<String> STRING = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(String value) {
-            return new ByteArrayInputStream(value.getBytes(UTF_8));
-        }
+    static final MethodDescriptor<String, String> ECHO = GrpcFixture.unary("netfault.Classify", "Echo");
 
-        @Override
-        public String parse(InputStream stream) {
-            try {
-                return new String(stream.readAllBytes(), UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
+    static final MethodDescriptor<String, String> HOLD = GrpcFixture.unary("netfault.Classify", "Hold");
 
-    static final MethodDescriptor<String, String> ECHO = MethodDescriptor.<String, String>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName(MethodDescriptor.generateFullMethodName("netfault.Classify", "Echo"))
-            .setRequestMarshaller(STRING).setResponseMarshaller(STRING).build();
-
-    static final MethodDescriptor<String, String> HOLD = ECHO.toBuilder()
-            .setFullMethodName(MethodDescriptor.generateFullMethodName("netfault.Classify", "Hold")).build();
-
-    static final MethodDescriptor<String, String> STREAM = ECHO.toBuilder().setType(MethodDescriptor.MethodType.SERVER_STREAMING)
-            .setFullMethodName(MethodDescriptor.generateFullMethodName("netfault.Classify", "Stream")).build();
+    static final MethodDescriptor<String, String> STREAM = GrpcFixture.serverStreaming("netfault.Classify", "Stream");
 
     static Server server;
     static final List<StreamObserver<String>> held = new CopyOnWriteArrayList<>();
@@ -94,12 +67,12 @@ class GrpcClassificationTests {
                     held.add(response);
                 }))
                 .build();
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
+        server = GrpcFixture.serve(service);
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
-        server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        GrpcFixture.shutDown(server);
     }
 
     FaultListener listener;
@@ -107,9 +80,7 @@ class GrpcClassificationTests {
 
     @AfterEach
     void close() throws InterruptedException {
-        if (channel != null) {
-            channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-        }
+        GrpcFixture.shutDown(channel);
         if (listener != null) {
             listener.close();
         }
@@ -120,8 +91,7 @@ class GrpcClassificationTests {
     }
 
     ManagedChannel channel(InetSocketAddress address) {
-        channel = NettyChannelBuilder.forAddress("localhost", address.getPort()).usePlaintext()
-                .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, 500).build();
+        channel = GrpcFixture.channelTo(address.getPort()).withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, 500).build();
         return channel;
     }
 
@@ -140,15 +110,11 @@ class GrpcClassificationTests {
 
     /** Asserts the classification; {@return the failure as "CODE: description <- class: message <- ..."} */
     static String assertClassified(Throwable thrown, NetworkFailure expected) {
-        assertThat(thrown).as("the call failed").isInstanceOf(StatusRuntimeException.class);
+        String text = GrpcFixture.describe(thrown);
         Classification classification = NetworkFailure.classify(thrown);
-        StringBuilder text = new StringBuilder(thrown.getMessage());
-        for (Throwable t = thrown.getCause(); t != null; t = t.getCause()) {
-            text.append(" <- ").append(t.getClass().getName()).append(": ").append(t.getMessage());
-        }
         System.out.println("[classify] gRPC: " + text + " => " + classification.failure());
         assertThat(classification.failure()).as(classification.describe()).isEqualTo(expected);
-        return text.toString();
+        return text;
     }
 
     /** A unary call in flight: the server holds it (no response headers yet) until the test ends. */
@@ -263,7 +229,7 @@ class GrpcClassificationTests {
     /** The deadline passes while the call still waits for a connection (the connect timeout is longer): gRPC says {@code was_still_waiting}. */
     @Test
     void deadlineWhileConnecting() {
-        channel = NettyChannelBuilder.forAddress("localhost", fullQueue().getPort()).usePlaintext().build();
+        channel = GrpcFixture.channelTo(fullQueue().getPort()).build();
         assertThat(assertClassified(catchThrowable(() -> unary(channel, ECHO, Duration.ofSeconds(1))), CONNECT_TIMEOUT))
                 .startsWith("DEADLINE_EXCEEDED: CallOptions deadline exceeded after").contains("was_still_waiting");
     }
@@ -292,7 +258,7 @@ class GrpcClassificationTests {
      */
     @Test
     void keepaliveOfAStalledConnection() {
-        channel = NettyChannelBuilder.forAddress("localhost", inFront(Fault.stall().after(STALL_AFTER)).getPort()).usePlaintext()
+        channel = GrpcFixture.channelTo(inFront(Fault.stall().after(STALL_AFTER)).getPort())
                 .keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(500, TimeUnit.MILLISECONDS).build();
         assertThat(unary(channel, ECHO)).as("the channel answered before the stall").isEqualTo("echo:x");
         await().atMost(Duration.ofSeconds(10)).until(() -> listener.journal().faultsFired() == 1);

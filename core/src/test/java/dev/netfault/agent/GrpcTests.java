@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.netfault.AgentRule;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
+import dev.netfault.GrpcFixture;
 import dev.netfault.SocketAgent;
 import dev.netfault.Target;
 import dev.netfault.testsupport.EchoServer;
@@ -27,19 +28,11 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -63,30 +56,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 @DisplayName("gRPC (grpc-netty-shaded, epoll) under target-aimed faults")
 class GrpcTests {
 
-    static final MethodDescriptor.Marshaller<String> STRING = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(String value) {
-            return new ByteArrayInputStream(value.getBytes(UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-            try {
-                return new String(stream.readAllBytes(), UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
-
-    static final MethodDescriptor<String, String> ECHO = MethodDescriptor.<String, String>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName(MethodDescriptor.generateFullMethodName("netfault.Echo", "Say"))
-            .setRequestMarshaller(STRING).setResponseMarshaller(STRING).build();
+    static final MethodDescriptor<String, String> ECHO = GrpcFixture.unary("netfault.Echo", "Say");
 
     /** Answers after a second: a call that is in flight when the connection dies. */
-    static final MethodDescriptor<String, String> SLOW = ECHO.toBuilder()
-            .setFullMethodName(MethodDescriptor.generateFullMethodName("netfault.Echo", "Slowly")).build();
+    static final MethodDescriptor<String, String> SLOW = GrpcFixture.unary("netfault.Echo", "Slowly");
 
     static Server server;
     static java.util.concurrent.ScheduledExecutorService later;
@@ -107,18 +80,6 @@ class GrpcTests {
                 CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(10, TimeUnit.SECONDS), text);
     }
 
-    /** The failure of one call, which must fail, as "CODE: description <- cause <- cause ...". */
-    static String describe(Throwable failure) {
-        assertThat(failure).as("the call's failure").isInstanceOf(StatusRuntimeException.class);
-        StringBuilder text = new StringBuilder(failure.getMessage());
-        List<Throwable> chain = new ArrayList<>();
-        for (Throwable t = failure.getCause(); t != null && !chain.contains(t); t = t.getCause()) {
-            chain.add(t);
-            text.append(" <- ").append(t.getClass().getName()).append(": ").append(t.getMessage());
-        }
-        return text.toString();
-    }
-
     /** What calls under a fault gave: their failures, in order, and how many succeeded. */
     record Calls(List<String> failures, int succeeded) {
     }
@@ -137,7 +98,7 @@ class GrpcTests {
                 if (failure == null) {
                     return false;
                 }
-                String described = describe(failure);
+                String described = GrpcFixture.describe(failure);
                 failures.add(described);
                 return enough.test(described);
             });
@@ -163,15 +124,15 @@ class GrpcTests {
                             response.onCompleted();
                         }, 1, TimeUnit.SECONDS)))
                 .build();
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
-        channel = NettyChannelBuilder.forAddress("localhost", server.getPort()).usePlaintext().build();
+        server = GrpcFixture.serve(service);
+        channel = GrpcFixture.channelTo(server.getPort()).build();
         assertThat(say("warm")).isEqualTo("echo:warm");
     }
 
     @AfterAll
     static void stopThem() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-        server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        GrpcFixture.shutDown(channel);
+        GrpcFixture.shutDown(server);
         later.shutdownNow();
     }
 

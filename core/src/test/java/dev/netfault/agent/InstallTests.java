@@ -12,14 +12,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("SocketAgent.install")
 class InstallTests {
@@ -98,6 +101,29 @@ class InstallTests {
             assertThat(run.out).as(run.toString()).hasSize(3);
             assertThat(run.out.get(1)).isEqualTo("via ByteBuddy's self-attach: -Dnetfault.agent.attach=bytebuddy");
             assertThat(run.out.get(2)).isEqualTo("refused: Connection refused");
+        }
+
+        /**
+         * A directory of netfault's own that others may write (another user made it, or someone
+         * opened its permissions) is never used: the agent jar the attach listener would load and
+         * the hooks jar would come from there. ByteBuddy attaches instead, and the hooks go in a jar
+         * of the JVM's own.
+         */
+        @Test
+        void usesNoJarFromADirectoryOthersMayWrite(@TempDir Path tmpdir) throws Exception {
+            Path own = tmpdir.resolve("netfault-" + System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_"));
+            Files.createDirectory(own);
+            Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+            Run run = java(List.of("-XX:+EnableDynamicAgentLoading", "-Djava.io.tmpdir=" + tmpdir));
+            assertThat(run.exitCode).as(run.toString()).isZero();
+            assertThat(run.out).as(run.toString()).hasSize(3);
+            assertThat(run.out.get(1)).as(run.toString()).startsWith("via ByteBuddy's self-attach: java.io.IOException: " + own)
+                    .contains("is writable by others or not by this user (rwxrwxrwx)");
+            assertThat(run.out.get(2)).isEqualTo("refused: Connection refused");
+            try (Stream<Path> left = Files.list(own)) {
+                assertThat(left).as("nothing written into " + own).isEmpty();
+            }
         }
 
         /**

@@ -11,6 +11,7 @@ import dev.netfault.junit.support.Kit;
 import dev.netfault.junit.support.Leftovers;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -18,11 +19,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 @DisplayName("Misconfigured annotations")
@@ -139,6 +142,24 @@ class MisconfigurationTests {
         assertThat(Kit.failure(classLevel, "inANestedClass")).isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessage("@SlowAccept on class 'Inner': backlog must be at least 1, but was 0."
                         + " Fix: Linux queues backlog + 1 connections; use 1 for the smallest queue.");
+        Leftovers.assertNoListenerThreads();
+    }
+
+    @Test
+    void failsEveryTestAMisuseAppliesToNotOnlyTheFirst() {
+        OneMisuseForManyTestsFixture.reached.set(0);
+        EngineExecutionResults many = Kit.run(OneMisuseForManyTestsFixture.class);
+        String message = "@Latency on class 'OneMisuseForManyTestsFixture': value must be non-negative, but was -1 milliseconds."
+                + " Fix: give the latency to add.";
+        for (String method : List.of("first", "second", "repeated", "inANestedClass")) {
+            List<TestExecutionResult> outcomes = Kit.outcomes(many, method);
+            assertThat(outcomes).as("results of %s()%n%s", method, Kit.describe(many))
+                    .hasSize(method.equals("repeated") ? 3 : 1)
+                    .allSatisfy(outcome -> assertThat(outcome.getThrowable().orElseThrow())
+                            .isInstanceOf(ExtensionConfigurationException.class).hasMessage(message));
+        }
+        assertThat(many.testEvents().failed().count()).as(Kit.describe(many)).isEqualTo(6);
+        assertThat(OneMisuseForManyTestsFixture.reached).as("test bodies reached").hasValue(0);
         Leftovers.assertNoListenerThreads();
     }
 
@@ -353,6 +374,36 @@ class MisconfigurationTests {
         class Inner {
             @Test
             void inANestedClass() {
+            }
+        }
+    }
+
+    @Fixture
+    @Latency(-1)
+    static class OneMisuseForManyTestsFixture {
+
+        static final AtomicInteger reached = new AtomicInteger();
+
+        @Test
+        void first() {
+            reached.incrementAndGet();
+        }
+
+        @Test
+        void second() {
+            reached.incrementAndGet();
+        }
+
+        @RepeatedTest(3)
+        void repeated() {
+            reached.incrementAndGet();
+        }
+
+        @Nested
+        class Inner {
+            @Test
+            void inANestedClass() {
+                reached.incrementAndGet();
             }
         }
     }

@@ -80,13 +80,21 @@ public final class AgentInstaller {
             }, "netfault-agent-install");
             preparer.setDaemon(true);
             preparer.start();
+            // netfault's directory for the jars below, checked and swept once for both (HooksJar); none if unusable.
+            HooksJar jars = null;
+            String noJars = null;
+            try {
+                jars = HooksJar.in(Path.of(System.getProperty("java.io.tmpdir")));
+            } catch (IOException | RuntimeException e) {
+                noJars = String.valueOf(e);
+            }
             if (inst == null) {
-                inst = attach();
+                inst = attach(jars, noJars);
             } else {
                 attachedVia = "-javaagent";
             }
             step = "put netfault's hooks on the bootstrap class path";
-            Class<?> hooks = injectHooks(inst);
+            Class<?> hooks = injectHooks(inst, jars);
             step = "let java.base reach netfault's hooks";
             Module javaBase = Object.class.getModule();
             inst.redefineModule(javaBase, Set.of(hooks.getModule()), Map.of("sun.net", Set.of(AgentInstaller.class.getModule())),
@@ -122,20 +130,24 @@ public final class AgentInstaller {
     /**
      * Attaches through the JVM's attach listener from inside (no helper JVM: {@link SelfAttach}), or,
      * where that is not possible, through ByteBuddy's self-attach, which starts one.
+     *
+     * @param jars where the agent jar the attach listener loads goes, or {@code null} if there is no such place
+     * @param noJars why there is none, for {@link #attachedVia}
      */
-    private static Instrumentation attach() throws IOException {
-        String reason;
-        try {
-            String resource = AgentEntry.class.getName().replace('.', '/') + ".class";
-            Path jar = HooksJar.materialize(Path.of(System.getProperty("java.io.tmpdir")), resource, SelfAttach.agentEntryClass(),
-                    AgentEntry.class.getName());
-            Instrumentation inst = SelfAttach.attach(jar, java.time.Duration.ofSeconds(5));
-            attachedVia = "the attach listener";
-            return inst;
-        } catch (SelfAttach.Unavailable e) {
-            reason = e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")");
-        } catch (IOException | RuntimeException e) {
-            reason = String.valueOf(e);
+    private static Instrumentation attach(HooksJar jars, String noJars) throws IOException {
+        String reason = noJars;
+        if (jars != null) {
+            try {
+                String resource = AgentEntry.class.getName().replace('.', '/') + ".class";
+                Path jar = jars.materialize(resource, SelfAttach.agentEntryClass(), AgentEntry.class.getName());
+                Instrumentation inst = SelfAttach.attach(jar, java.time.Duration.ofSeconds(5));
+                attachedVia = "the attach listener";
+                return inst;
+            } catch (SelfAttach.Unavailable e) {
+                reason = e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")");
+            } catch (IOException | RuntimeException e) {
+                reason = String.valueOf(e);
+            }
         }
         Instrumentation inst = ByteBuddyAgent.install();
         attachedVia = "ByteBuddy's self-attach: " + reason;
@@ -171,7 +183,8 @@ public final class AgentInstaller {
         }
     }
 
-    private static Class<?> injectHooks(Instrumentation inst) throws IOException, ClassNotFoundException {
+    /** @param jars where the shared hooks jar goes, or {@code null} if there is no such place */
+    private static Class<?> injectHooks(Instrumentation inst, HooksJar jars) throws IOException, ClassNotFoundException {
         String resource = HOOKS.replace('.', '/') + ".class";
         byte[] bytes;
         try (InputStream in = AgentInstaller.class.getClassLoader().getResourceAsStream(resource)) {
@@ -181,10 +194,15 @@ public final class AgentInstaller {
             bytes = in.readAllBytes();
         }
         // One shared jar per content under java.io.tmpdir, which a killed JVM does not leave behind (HooksJar).
-        Path jar;
-        try {
-            jar = HooksJar.materialize(Path.of(System.getProperty("java.io.tmpdir")), resource, bytes);
-        } catch (IOException | RuntimeException e) {
+        Path jar = null;
+        if (jars != null) {
+            try {
+                jar = jars.materialize(resource, bytes);
+            } catch (IOException | RuntimeException e) {
+                // not written there: a jar of this JVM's own, below
+            }
+        }
+        if (jar == null) {
             // No usable directory of netfault's own (another user made it): a jar of this JVM's own.
             jar = Files.createTempFile("netfault-hooks", ".jar");
             jar.toFile().deleteOnExit();

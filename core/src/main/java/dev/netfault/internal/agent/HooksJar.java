@@ -24,12 +24,16 @@ import java.util.zip.CRC32;
 import java.util.jar.Attributes;
 
 /**
- * The small jar the socket agent appends to the bootstrap class path. There is one per content, in
- * a directory of netfault's own under {@code java.io.tmpdir}, named by the hash of what it holds,
- * written to a temporary file and moved into place atomically: concurrent JVMs share it, a JVM
- * killed at any moment leaves at most a temporary file, which the next install removes once it is
- * an hour old. Nothing accumulates, whether or not JVMs exit cleanly (a per-JVM jar deleted on exit
- * stays behind when the JVM is killed).
+ * The small jars the socket agent needs: the one it appends to the bootstrap class path, and the
+ * agent jar the attach listener loads. There is one per content, in a directory of netfault's own
+ * under {@code java.io.tmpdir}, named by the hash of what it holds, written to a temporary file and
+ * moved into place atomically: concurrent JVMs share it, a JVM killed at any moment leaves at most a
+ * temporary file, which the next install removes once it is an hour old. Nothing accumulates,
+ * whether or not JVMs exit cleanly (a per-JVM jar deleted on exit stays behind when the JVM is
+ * killed).
+ *
+ * <p>An instance is that directory, checked and swept once ({@link #in}); an install writes every
+ * jar it needs through one.
  */
 final class HooksJar {
 
@@ -39,25 +43,38 @@ final class HooksJar {
     private static final String TEMP_SUFFIX = ".tmp";
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
-    private HooksJar() {
+    private final Path dir;
+
+    private HooksJar(Path dir) {
+        this.dir = dir;
     }
 
     /**
-     * {@return the jar holding {@code bytes} as {@code entry}, in the netfault directory under
-     * {@code tmpdir}; written if it is not there yet or does not hold exactly that}
+     * {@return netfault's directory under {@code tmpdir}, made if it is not there yet, checked to be
+     * this user's only, and rid of what killed JVMs left}
+     *
+     * @throws IOException if there is no such directory this JVM may use: then no shared jar either
      */
-    static Path materialize(Path tmpdir, String entry, byte[] bytes) throws IOException {
-        return materialize(tmpdir, entry, bytes, null);
+    static HooksJar in(Path tmpdir) throws IOException {
+        Path dir = ownDirectory(tmpdir);
+        removeStale(dir, tmpdir);
+        return new HooksJar(dir);
+    }
+
+    /**
+     * {@return the jar holding {@code bytes} as {@code entry}; written if it is not there yet or does
+     * not hold exactly that}
+     */
+    Path materialize(String entry, byte[] bytes) throws IOException {
+        return materialize(entry, bytes, null);
     }
 
     /**
      * {@return the jar holding {@code bytes} as {@code entry} and, unless {@code agentClass} is
      * {@code null}, a manifest naming it as the {@code Agent-Class}} Shared and written as {@link
-     * #materialize(Path, String, byte[])} says.
+     * #materialize(String, byte[])} says.
      */
-    static Path materialize(Path tmpdir, String entry, byte[] bytes, String agentClass) throws IOException {
-        Path dir = ownDirectory(tmpdir);
-        removeStale(dir, tmpdir);
+    Path materialize(String entry, byte[] bytes, String agentClass) throws IOException {
         Path jar = dir.resolve(PREFIX + contentName(bytes) + (agentClass == null ? "" : "-agent") + ".jar");
         if (holds(jar, entry, bytes, agentClass)) {
             return jar;

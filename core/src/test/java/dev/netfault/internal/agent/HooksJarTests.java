@@ -1,6 +1,7 @@
 package dev.netfault.internal.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,9 +43,9 @@ class HooksJarTests {
 
     @Test
     void isWrittenOnceIntoAnOwnerOnlyDirectoryAndThenReused() throws IOException {
-        Path first = HooksJar.materialize(tmpdir, ENTRY, CONTENT);
+        Path first = HooksJar.in(tmpdir).materialize(ENTRY, CONTENT);
         FileTime written = Files.getLastModifiedTime(first);
-        Path second = HooksJar.materialize(tmpdir, ENTRY, CONTENT);
+        Path second = HooksJar.in(tmpdir).materialize(ENTRY, CONTENT);
 
         assertThat(second).isEqualTo(first);
         assertThat(Files.getLastModifiedTime(second)).as("not written again").isEqualTo(written);
@@ -57,8 +58,8 @@ class HooksJarTests {
 
     @Test
     void anotherContentGetsAnotherJar() throws IOException {
-        Path one = HooksJar.materialize(tmpdir, ENTRY, CONTENT);
-        Path other = HooksJar.materialize(tmpdir, ENTRY, "another version".getBytes(StandardCharsets.US_ASCII));
+        Path one = HooksJar.in(tmpdir).materialize(ENTRY, CONTENT);
+        Path other = HooksJar.in(tmpdir).materialize(ENTRY, "another version".getBytes(StandardCharsets.US_ASCII));
 
         assertThat(other).isNotEqualTo(one).hasParent(one.getParent());
         assertThat(HooksJar.holds(one, ENTRY, CONTENT)).isTrue();
@@ -66,16 +67,16 @@ class HooksJarTests {
 
     @Test
     void aTornOrForeignJarIsReplaced() throws IOException {
-        Path jar = HooksJar.materialize(tmpdir, ENTRY, CONTENT);
+        Path jar = HooksJar.in(tmpdir).materialize(ENTRY, CONTENT);
         Files.write(jar, new byte[] {'P', 'K', 3}); // what a write cut short would leave, had it not been atomic
 
-        assertThat(HooksJar.materialize(tmpdir, ENTRY, CONTENT)).isEqualTo(jar);
+        assertThat(HooksJar.in(tmpdir).materialize(ENTRY, CONTENT)).isEqualTo(jar);
         assertThat(HooksJar.holds(jar, ENTRY, CONTENT)).isTrue();
     }
 
     @Test
     void removesWhatDeadJvmsLeftOnceItIsStaleAndNothingYounger() throws IOException {
-        Path dir = HooksJar.materialize(tmpdir, ENTRY, CONTENT).getParent();
+        Path dir = HooksJar.in(tmpdir).materialize(ENTRY, CONTENT).getParent();
         FileTime old = FileTime.from(Instant.now().minus(HooksJar.STALE).minus(Duration.ofMinutes(1)));
         Path staleTemp = Files.setLastModifiedTime(Files.createFile(dir.resolve("netfault-hooks-123.tmp")), old);
         Path freshTemp = Files.createFile(dir.resolve("netfault-hooks-456.tmp"));
@@ -83,7 +84,7 @@ class HooksJarTests {
         Path freshLegacy = Files.createFile(tmpdir.resolve("netfault-hooks012.jar"));
         Path unrelated = Files.setLastModifiedTime(Files.createFile(tmpdir.resolve("someone-elses.jar")), old);
 
-        HooksJar.materialize(tmpdir, ENTRY, CONTENT);
+        HooksJar.in(tmpdir).materialize(ENTRY, CONTENT);
 
         assertThat(staleTemp).doesNotExist();
         assertThat(staleLegacy).doesNotExist();
@@ -93,13 +94,40 @@ class HooksJarTests {
     }
 
     @Test
+    void checksAndSweepsItsDirectoryOnceForEveryJarWrittenThroughIt() throws IOException {
+        HooksJar jars = HooksJar.in(tmpdir);
+        Path dir = jars.materialize(ENTRY, CONTENT).getParent();
+        FileTime old = FileTime.from(Instant.now().minus(HooksJar.STALE).minus(Duration.ofMinutes(1)));
+        Path staleTemp = Files.setLastModifiedTime(Files.createFile(dir.resolve("netfault-hooks-123.tmp")), old);
+
+        Path agent = jars.materialize("dev/netfault/internal/agent/AgentEntry.class", CONTENT, "dev.netfault.internal.agent.AgentEntry");
+
+        assertThat(agent).hasParent(dir);
+        assertThat(agent.getFileName().toString()).matches("netfault-hooks-[0-9a-f]{8}-[0-9a-f]+-agent\\.jar");
+        assertThat(HooksJar.holds(agent, "dev/netfault/internal/agent/AgentEntry.class", CONTENT, "dev.netfault.internal.agent.AgentEntry"))
+                .isTrue();
+        assertThat(staleTemp).as("swept when the directory is taken, not again per jar").exists();
+        HooksJar.in(tmpdir);
+        assertThat(staleTemp).as("swept by the next install").doesNotExist();
+    }
+
+    @Test
+    void refusesADirectoryOthersMayWrite() throws IOException {
+        Path dir = HooksJar.in(tmpdir).materialize(ENTRY, CONTENT).getParent();
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwx---"));
+
+        assertThatThrownBy(() -> HooksJar.in(tmpdir)).isInstanceOf(IOException.class)
+                .hasMessage(dir + " is writable by others or not by this user (rwxrwx---)");
+    }
+
+    @Test
     void concurrentWritersAllGetTheSameIntactJar() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Callable<Path>> writers = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
                 writers.add(() -> {
-                    Path jar = HooksJar.materialize(tmpdir, ENTRY, CONTENT);
+                    Path jar = HooksJar.in(tmpdir).materialize(ENTRY, CONTENT);
                     assertThat(HooksJar.holds(jar, ENTRY, CONTENT)).isTrue();
                     return jar;
                 });

@@ -6,10 +6,12 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
 
@@ -21,8 +23,15 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * <p>What one class or method declares never changes, so each lookup is made once and kept with
  * the class (the method's declaring class): every test of a class then reads its annotations
  * without searching them again, and a class loader that goes away takes its entries with it.
+ * A reader that turns a declaration into something else (such as {@link ListenerFaults}, into a
+ * fault) keeps its result with the declaration, so that result is cached the same way.
+ *
+ * <p>Each lookup hands out the same instances every time, so a declaration is one object:
+ * equality is identity.
+ *
+ * @param <A> the annotation type
  */
-record Declared<A extends Annotation>(A annotation, String where) {
+final class Declared<A extends Annotation> {
 
     /** What one lookup asks for on one element of a class (the class itself or one of its methods). */
     private record Lookup(AnnotatedElement element, Class<? extends Annotation> type, boolean repeatable) {
@@ -35,6 +44,46 @@ record Declared<A extends Annotation>(A annotation, String where) {
         }
     };
 
+    private final A annotation;
+    private final String where;
+
+    /** What {@link #read} made of this declaration; null until one read succeeds. */
+    private volatile Object read;
+
+    private Declared(A annotation, String where) {
+        this.annotation = annotation;
+        this.where = where;
+    }
+
+    A annotation() {
+        return annotation;
+    }
+
+    /** {@return where the annotation is declared, such as "method 'x()'" or "class 'X'"} */
+    String where() {
+        return where;
+    }
+
+    /**
+     * {@return what {@code reader} makes of this declaration, read on first use and kept with it}
+     * Only a successful read is kept: a reader that throws throws again for the next test that
+     * uses the declaration, so a misuse fails every test it applies to. One kind of reader per
+     * declaration; {@code type} checks that.
+     */
+    <T> T read(Class<T> type, Function<? super Declared<A>, ? extends T> reader) {
+        Object value = read;
+        if (value == null) {
+            synchronized (this) {
+                value = read;
+                if (value == null) {
+                    value = Objects.requireNonNull(reader.apply(this), "read");
+                    read = value;
+                }
+            }
+        }
+        return type.cast(value);
+    }
+
     String name() {
         return "@" + annotation.annotationType().getSimpleName();
     }
@@ -42,6 +91,11 @@ record Declared<A extends Annotation>(A annotation, String where) {
     /** {@return "@Name on method 'x()'"} */
     String describe() {
         return name() + " on " + where;
+    }
+
+    @Override
+    public String toString() {
+        return describe();
     }
 
     static <A extends Annotation> List<Declared<A>> closest(ExtensionContext context, Class<A> type, boolean repeatable) {

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -65,24 +64,12 @@ final class ListenerFaults {
     }
 
     /**
-     * Annotations already read: every test of a method (each repetition, each parameter set) and every
-     * test of an annotated class declares the same ones ({@link Declared} hands out the same instances).
-     * Only valid ones are kept, so a misuse fails every test it applies to; bounded, as a class loader
-     * that runs tests again and again declares new instances each time.
+     * The annotation read once: every test of a method (each repetition, each parameter set) and
+     * every test of an annotated class uses the same declaration, which keeps what was read
+     * ({@link Declared#read}). Only a valid one is kept, so a misuse fails every test it applies to.
      */
-    private static final Map<Declared<?>, Parsed> PARSED = new ConcurrentHashMap<>();
-    private static final int PARSED_LIMIT = 4096;
-
     private static Parsed parsed(Declared<?> declared) {
-        Parsed parsed = PARSED.get(declared);
-        if (parsed == null) {
-            parsed = new Parsed(read(declared), describeSource(declared));
-            if (PARSED.size() >= PARSED_LIMIT) {
-                PARSED.clear();
-            }
-            PARSED.put(declared, parsed);
-        }
-        return parsed;
+        return declared.read(Parsed.class, d -> new Parsed(read(d), describeSource(d)));
     }
 
     private static Fault read(Declared<?> declared) {
