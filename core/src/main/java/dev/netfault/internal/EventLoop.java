@@ -144,7 +144,7 @@ final class EventLoop {
     private static final Runnable NOTHING = () -> { };
 
     void start() {
-        thread = LoopThreads.run(this::run, threadName);
+        thread = LoopThreads.run(this::run, threadName, this::ended);
     }
 
     Selector selector() {
@@ -379,10 +379,14 @@ final class EventLoop {
                 } catch (IOException ignored) {
                     // nothing left to release
                 }
-                ended.countDown(); // first: a caller answered by afterStop does not wait again
-                afterStop.run();
             }
         }
+    }
+
+    /** The loop has ended and released everything, and its thread no longer carries its name. */
+    private void ended() {
+        ended.countDown(); // first: a caller answered by afterStop does not wait again
+        afterStop.run();
     }
 
     private void selectOnce() throws IOException {

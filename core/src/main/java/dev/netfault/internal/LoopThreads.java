@@ -31,13 +31,25 @@ final class LoopThreads {
     private LoopThreads() {
     }
 
-    /** {@return the thread that now runs {@code loop}, renamed {@code name}: one that waits, or a new one} */
-    static Thread run(Runnable loop, String name) {
+    /**
+     * {@return the thread that now runs {@code loop}, renamed {@code name}: one that waits, or a new
+     * one} Once {@code loop} returns, the thread takes the name {@link #IDLE_NAME} and then runs
+     * {@code ended}: whoever waits for the loop's end sees its name gone.
+     */
+    static Thread run(Runnable loop, String name, Runnable ended) {
+        Runnable task = () -> {
+            try {
+                loop.run();
+            } finally {
+                Thread.currentThread().setName(IDLE_NAME);
+                ended.run();
+            }
+        };
         Carrier carrier;
         synchronized (LOCK) {
             carrier = IDLE.pollFirst();
             if (carrier != null) {
-                carrier.next = loop;
+                carrier.next = task;
                 carrier.thread.setName(name); // now, so that the loop is found by its name as soon as it runs
             }
         }
@@ -45,7 +57,7 @@ final class LoopThreads {
             LockSupport.unpark(carrier.thread);
             return carrier.thread;
         }
-        carrier = new Carrier(loop, name);
+        carrier = new Carrier(task, name);
         carrier.thread.start();
         return carrier.thread;
     }
@@ -83,7 +95,6 @@ final class LoopThreads {
                     thread.getUncaughtExceptionHandler().uncaughtException(thread, failure);
                 }
                 Thread.interrupted(); // the next loop starts with a clean slate
-                thread.setName(IDLE_NAME);
                 loop = awaitNext();
             }
         }

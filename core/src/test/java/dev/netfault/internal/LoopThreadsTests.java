@@ -1,0 +1,124 @@
+package dev.netfault.internal;
+
+import static dev.netfault.testsupport.Sockets.PATIENCE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.netfault.FaultListener;
+import dev.netfault.internal.agent.InternalThread;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@DisplayName("loop threads: a listener's thread is reused by the next listener, then ends when none comes")
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class LoopThreadsTests {
+
+    @Test
+    void aThreadCarriesItsLoopsNameWhileItRunsItAndIsAnInternalDaemon() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<String> nameInside = new AtomicReference<>();
+        Thread thread = LoopThreads.run(() -> {
+            nameInside.set(Thread.currentThread().getName());
+            waitFor(release);
+        }, "netfault-loop-threads-named", () -> { });
+
+        await().atMost(PATIENCE).until(() -> nameInside.get() != null);
+        assertThat(nameInside.get()).isEqualTo("netfault-loop-threads-named");
+        assertThat(thread).isInstanceOf(InternalThread.class);
+        assertThat(thread.isDaemon()).as("a loop never keeps the JVM alive").isTrue();
+
+        release.countDown();
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(thread.getName()).isEqualTo(LoopThreads.IDLE_NAME));
+    }
+
+    @Test
+    void whatRunsAtTheEndSeesTheThreadAlreadyIdle() {
+        AtomicReference<String> nameAtEnd = new AtomicReference<>();
+
+        LoopThreads.run(() -> { }, "netfault-loop-threads-end", () -> nameAtEnd.set(Thread.currentThread().getName()));
+
+        await().atMost(PATIENCE).until(() -> nameAtEnd.get() != null);
+        assertThat(nameAtEnd.get()).as("a listener's close() returns once no thread carries its loop's name").isEqualTo(LoopThreads.IDLE_NAME);
+    }
+
+    @Test
+    void theNextLoopRunsOnTheThreadThatJustWentIdleUnderItsOwnNameAtOnce() {
+        Thread first = LoopThreads.run(() -> { }, "netfault-loop-threads-first", () -> { });
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(first.getName()).isEqualTo(LoopThreads.IDLE_NAME));
+        CountDownLatch release = new CountDownLatch(1);
+
+        Thread second = LoopThreads.run(() -> waitFor(release), "netfault-loop-threads-second", () -> { });
+
+        try {
+            assertThat(second).as("the most recently idle thread").isSameAs(first);
+            assertThat(second.getName()).as("renamed before run() returns, so the loop is found by its name at once")
+                    .isEqualTo("netfault-loop-threads-second");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void anIdleThreadEndsAfterItsKeepAlive() {
+        Thread thread = LoopThreads.run(() -> { }, "netfault-loop-threads-keep-alive", () -> { });
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(thread.getName()).isEqualTo(LoopThreads.IDLE_NAME));
+
+        long idleSince = System.nanoTime();
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(thread.isAlive()).isFalse());
+
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince))
+                .as("it waited for a next loop first (keep-alive 1 s), in ms").isGreaterThanOrEqualTo(500);
+    }
+
+    @Test
+    void atMost16ThreadsWaitWhenManyLoopsEndTogether() {
+        CountDownLatch release = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            threads.add(LoopThreads.run(() -> waitFor(release), "netfault-loop-threads-burst-" + i, () -> { }));
+        }
+        assertThat(threads).doesNotHaveDuplicates();
+
+        release.countDown();
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(threads)
+                .allMatch(t -> !t.isAlive() || t.getName().equals(LoopThreads.IDLE_NAME)));
+        assertThat(threads.stream().filter(Thread::isAlive).count()).as("threads left waiting for a loop").isLessThanOrEqualTo(16);
+        assertThat(LoopThreads.idle()).isLessThanOrEqualTo(16);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(threads).noneMatch(Thread::isAlive));
+    }
+
+    @Test
+    void aListenerStartedAfterAnotherClosedRunsOnItsThread() throws Exception {
+        Thread firstLoop;
+        try (FaultListener first = FaultListener.standalone().echo().name("loop-threads-a").start()) {
+            new Socket(first.address().getAddress(), first.port()).close();
+            firstLoop = loopThread("netfault-loop-threads-a-" + first.port());
+        }
+        assertThat(firstLoop.getName()).as("closed: its loop ended within close()").isEqualTo(LoopThreads.IDLE_NAME);
+
+        try (FaultListener second = FaultListener.standalone().echo().name("loop-threads-b").start()) {
+            assertThat(loopThread("netfault-loop-threads-b-" + second.port())).isSameAs(firstLoop);
+        }
+    }
+
+    private static Thread loopThread(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no thread named " + name));
+    }
+
+    private static void waitFor(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
