@@ -77,7 +77,7 @@ final class LoopThreads {
 
         Carrier(Runnable first, String name) {
             this.next = first;
-            this.thread = new InternalThread(this, name);
+            this.thread = InternalThread.detached(this, name); // it may serve other tests' listeners
             thread.setDaemon(true);
         }
 

@@ -38,6 +38,38 @@ class LoopThreadsTests {
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(thread.getName()).isEqualTo(LoopThreads.IDLE_NAME));
     }
 
+    private static final InheritableThreadLocal<String> CREATOR_STATE = new InheritableThreadLocal<>();
+
+    @Test
+    void aThreadKeepsNothingOfTheThreadThatStartedIt() throws Exception {
+        ClassLoader testLoader = new ClassLoader(getClass().getClassLoader()) {
+        };
+        Thread creator = Thread.currentThread();
+        ClassLoader before = creator.getContextClassLoader();
+        CREATOR_STATE.set("the creating test's value");
+        creator.setContextClassLoader(testLoader);
+        List<String> inherited = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<ClassLoader> loaders = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            // more threads than may wait idle (16), so that at least 4 are new
+            for (int i = 0; i < 20; i++) {
+                LoopThreads.run(() -> {
+                    inherited.add(String.valueOf(CREATOR_STATE.get()));
+                    loaders.add(Thread.currentThread().getContextClassLoader());
+                    waitFor(release);
+                }, "netfault-loop-threads-detached-" + i, () -> { });
+            }
+            await().atMost(PATIENCE).until(() -> inherited.size() == 20 && loaders.size() == 20);
+        } finally {
+            release.countDown();
+            CREATOR_STATE.remove();
+            creator.setContextClassLoader(before);
+        }
+        assertThat(inherited).as("inherited thread-local values").containsOnly("null");
+        assertThat(loaders).as("context class loaders").doesNotContain(testLoader);
+    }
+
     @Test
     void whatRunsAtTheEndSeesTheThreadAlreadyIdle() {
         AtomicReference<String> nameAtEnd = new AtomicReference<>();
