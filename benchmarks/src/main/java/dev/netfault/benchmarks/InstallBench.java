@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import mockwebserver3.MockWebServer;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
@@ -28,9 +29,9 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * same empty {@code @RepeatedTest} with and without {@code @Reset}, through the JUnit Platform
  * Launcher in alternating runs; a test's time runs from the launcher's {@code executionStarted} to
  * {@code executionFinished}, which brackets the extension's {@code beforeEach} and the closing of
- * the test's store. The timed runs follow {@value #WARM_UP_RUNS} warm-up runs of each; the first run
- * of each, before any warm-up, is reported too. Also the per-test cost of the servers a user might start around each test
- * instead: start and close of OkHttp's MockWebServer, of WireMock and of a netfault listener with one
+ * the test's store. The timed runs follow {@value #WARM_UP_RUNS} warm-up runs of each; the first
+ * run of each, before any warm-up, is reported too. Also the per-test cost of the servers a user
+ * might start around each test instead: start and close of OkHttp's MockWebServer, of WireMock and of a netfault listener with one
  * fault, next to a bare {@code ServerSocketChannel} bind and close.
  */
 final class InstallBench {
@@ -71,8 +72,9 @@ final class InstallBench {
         long[] p = plain.array();
         long[] a = annotated.array();
         double added = Stats.medianNanos(a) - Stats.medianNanos(p);
-        boolean allPassed = plain.failures.isEmpty() && annotated.failures.isEmpty() && warm.failures.isEmpty()
-                && firstPlain.failures.isEmpty() && firstAnnotated.failures.isEmpty();
+        List<String> failures = Stream.of(annotated, plain, warm, firstPlain, firstAnnotated)
+                .flatMap(t -> t.failures.stream()).toList();
+        boolean allPassed = failures.isEmpty();
         List<Row> rows = new ArrayList<>();
         rows.add(Row.header("per-test cost", "bare / plain", "MockWebServer", "WireMock", "netfault", "netfault - bare"));
         rows.add(new Row("@Reset install+remove per test, p50 (" + a.length + " tests each, JUnit Launcher; plain test vs @Reset)",
@@ -80,15 +82,11 @@ final class InstallBench {
                 String.format("+%.2f ms", added / 1e6), "<= +1 ms", added <= 1_000_000 && allPassed));
         rows.add(Row.info("  same, p99", Stats.millis(Stats.percentile(p, 99)), Stats.millis(Stats.percentile(a, 99)),
                 String.format("+%.2f ms", (Stats.percentile(a, 99) - Stats.percentile(p, 99)) / 1e6)));
+        double firstP = Stats.medianNanos(firstPlain.array());
+        double firstA = Stats.medianNanos(firstAnnotated.array());
         rows.add(Row.info("  same, the first " + InstallFixtures.REPETITIONS + " tests of each in this JVM (before warm-up), p50",
-                Stats.millis(Stats.medianNanos(firstPlain.array())), Stats.millis(Stats.medianNanos(firstAnnotated.array())),
-                String.format("+%.2f ms", (Stats.medianNanos(firstAnnotated.array()) - Stats.medianNanos(firstPlain.array())) / 1e6)));
+                Stats.millis(firstP), Stats.millis(firstA), String.format("+%.2f ms", (firstA - firstP) / 1e6)));
         if (!allPassed) {
-            List<String> failures = new ArrayList<>(annotated.failures);
-            failures.addAll(plain.failures);
-            failures.addAll(warm.failures);
-            failures.addAll(firstPlain.failures);
-            failures.addAll(firstAnnotated.failures);
             rows.add(Row.info("  fixture tests failed", "", "", failures.size() + ", first: " + failures.get(0)));
         }
         rows.addAll(perTestServers(rounds * InstallFixtures.REPETITIONS));

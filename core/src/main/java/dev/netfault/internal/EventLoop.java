@@ -36,10 +36,10 @@ final class EventLoop {
     static final int LARGE_BUFFER_LIMIT = 16;
     /**
      * System property: how long the loop keeps polling after its last I/O event before it blocks in
-     * the selector, in microseconds (default 100, or 0 where the JVM may use only one CPU; 0 never polls). Waking a blocked thread on an
-     * idle CPU costs tens of microseconds on small VMs; while a conversation is active, the next
-     * message usually arrives within this window and is relayed without that wake-up. An idle
-     * listener never polls.
+     * the selector, in microseconds (default 100, or 0 where the JVM may use only one CPU; 0 never
+     * polls). Waking a blocked thread on an idle CPU costs tens of microseconds on small VMs; while a
+     * conversation is active, the next message usually arrives within this window and is relayed
+     * without that wake-up. An idle listener never polls.
      */
     static final String SPIN_PROPERTY = "netfault.loop.spinMicros";
 
@@ -144,6 +144,8 @@ final class EventLoop {
     private static final Runnable NOTHING = () -> { };
 
     void start() {
+        // Known from here on, so that stop() never takes a started loop for one that never ran; run()
+        // sets the same thread again first thing, for tasks that ask inLoop() before this returns.
         thread = LoopThreads.run(this::run, threadName, this::ended);
     }
 
