@@ -62,6 +62,13 @@ final class LoopThreads {
         return carrier.thread;
     }
 
+    /** {@return whether {@code thread} waits for a loop now (it joins the waiting ones just after its loop's end is signalled)} */
+    static boolean waiting(Thread thread) {
+        synchronized (LOCK) {
+            return IDLE.stream().anyMatch(carrier -> carrier.thread == thread);
+        }
+    }
+
     /** {@return how many threads wait for a loop now} */
     static int idle() {
         synchronized (LOCK) {

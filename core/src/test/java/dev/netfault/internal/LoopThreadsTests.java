@@ -83,7 +83,7 @@ class LoopThreadsTests {
     @Test
     void theNextLoopRunsOnTheThreadThatJustWentIdleUnderItsOwnNameAtOnce() {
         Thread first = LoopThreads.run(() -> { }, "netfault-loop-threads-first", () -> { });
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(first.getName()).isEqualTo(LoopThreads.IDLE_NAME));
+        await().atMost(PATIENCE).until(() -> LoopThreads.waiting(first));
         CountDownLatch release = new CountDownLatch(1);
 
         Thread second = LoopThreads.run(() -> waitFor(release), "netfault-loop-threads-second", () -> { });
@@ -135,6 +135,7 @@ class LoopThreadsTests {
             firstLoop = loopThread("netfault-loop-threads-a-" + first.port());
         }
         assertThat(firstLoop.getName()).as("closed: its loop ended within close()").isEqualTo(LoopThreads.IDLE_NAME);
+        await().atMost(PATIENCE).until(() -> LoopThreads.waiting(firstLoop)); // it joins the waiting threads just after
 
         try (FaultListener second = FaultListener.standalone().echo().name("loop-threads-b").start()) {
             assertThat(loopThread("netfault-loop-threads-b-" + second.port())).isSameAs(firstLoop);
