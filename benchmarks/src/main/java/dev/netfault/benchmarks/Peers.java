@@ -25,12 +25,15 @@ final class Peers {
 
     /** The paths, in the table's column order. */
     enum Kind {
-        DIRECT("direct"), NAIVE("naive relay"), NETCRUSHER("NetCrusher"), NETFAULT("netfault");
+        DIRECT("direct", null), NAIVE("naive relay", "naive-"), NETCRUSHER("NetCrusher", "NetCrusher"), NETFAULT("netfault", "netfault-");
 
         final String label;
+        /** How the names of this path's relay threads begin; {@code null}: it has none. */
+        final String threadPrefix;
 
-        Kind(String label) {
+        Kind(String label, String threadPrefix) {
             this.label = label;
+            this.threadPrefix = threadPrefix;
         }
     }
 

@@ -4,10 +4,14 @@ import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Pass-through throughput on one connection: a blocking client writes 64 KiB chunks for a fixed
@@ -27,8 +31,11 @@ final class ThroughputBench {
 
     private static final int CHUNK = 64 * 1024;
 
-    /** One trial: MB/s, and CPU nanoseconds per GB of the whole process. */
-    record Trial(double mbps, double cpuPerGb) {
+    /**
+     * One trial: MB/s, CPU nanoseconds per GB of the whole process, and of the path's relay threads
+     * alone (client and sink excluded; 0 for the direct path).
+     */
+    record Trial(double mbps, double cpuPerGb, double relayCpuPerGb) {
     }
 
     /** Rates, CPU and per-round ratios to direct, one list per path. */
@@ -36,6 +43,7 @@ final class ThroughputBench {
         final List<List<Double>> rates = new ArrayList<>();
         final List<List<Double>> ratios = new ArrayList<>();
         final List<List<Double>> cpu = new ArrayList<>();
+        final List<List<Double>> relayCpu = new ArrayList<>();
         final List<Double> netfaultToCrusher = new ArrayList<>();
 
         Series(int paths) {
@@ -43,6 +51,7 @@ final class ThroughputBench {
                 rates.add(new ArrayList<>());
                 ratios.add(new ArrayList<>());
                 cpu.add(new ArrayList<>());
+                relayCpu.add(new ArrayList<>());
             }
         }
 
@@ -51,6 +60,7 @@ final class ThroughputBench {
                 rates.get(p).add(round[p].mbps());
                 ratios.get(p).add(round[p].mbps() / round[0].mbps());
                 cpu.get(p).add(round[p].cpuPerGb());
+                relayCpu.get(p).add(round[p].relayCpuPerGb());
             }
             netfaultToCrusher.add(round[Peers.Kind.NETFAULT.ordinal()].mbps() / round[Peers.Kind.NETCRUSHER.ordinal()].mbps());
         }
@@ -77,7 +87,7 @@ final class ThroughputBench {
         List<Lane> lanes = new ArrayList<>();
         try {
             for (Peers.Relay path : paths) {
-                lanes.add(new Lane(sink, path.address()));
+                lanes.add(new Lane(sink, path));
             }
             for (int w = 0; w < 3; w++) { // warm-up: JIT for every path, TCP windows of every lane
                 for (Lane lane : lanes) {
@@ -101,7 +111,7 @@ final class ThroughputBench {
             Trial[] round = new Trial[n];
             for (int k = 0; k < n; k++) {
                 int p = (i + k) % n;
-                try (Lane lane = new Lane(sink, paths.get(p).address())) {
+                try (Lane lane = new Lane(sink, paths.get(p))) {
                     round[p] = lane.trial(trialNanos);
                 }
             }
@@ -126,6 +136,14 @@ final class ThroughputBench {
         double netfaultCpu = Stats.median(longLived.cpu.get(Peers.Kind.NETFAULT.ordinal()));
         rows.add(Row.peersInfo("  process CPU per GB delivered, long-lived (medians)", cpu.get(0), cpu.get(1), cpu.get(2),
                 cpu.get(3), String.format("%.2f x direct", netfaultCpu / Stats.median(longLived.cpu.get(0)))));
+        List<String> relayCpu = new ArrayList<>();
+        for (int p = 0; p < n; p++) {
+            relayCpu.add(p == 0 ? "-" : String.format("%.0f ms/GB", Stats.median(longLived.relayCpu.get(p)) / 1e6));
+        }
+        double netfaultRelay = Stats.median(longLived.relayCpu.get(Peers.Kind.NETFAULT.ordinal()));
+        double crusherRelay = Stats.median(longLived.relayCpu.get(Peers.Kind.NETCRUSHER.ordinal()));
+        rows.add(Row.peersInfo("  the relay's own threads' CPU per GB, long-lived (medians)", relayCpu.get(0), relayCpu.get(1),
+                relayCpu.get(2), relayCpu.get(3), String.format("%.2f x NetCrusher", netfaultRelay / crusherRelay)));
         return rows;
     }
 
@@ -179,9 +197,12 @@ final class ThroughputBench {
         private final byte[] chunk = new byte[CHUNK];
         private long sent;
 
-        Lane(CountingSink sink, InetSocketAddress target) throws Exception {
+        private final String relayThreads;
+
+        Lane(CountingSink sink, Peers.Relay path) throws Exception {
+            relayThreads = path.kind().threadPrefix;
             socket = new Socket();
-            socket.connect(target, 5_000);
+            socket.connect(path.address(), 5_000);
             out = socket.getOutputStream();
             // One byte first: a relay that connects upstream only when data arrives connects now,
             // so the sink's next accepted connection is this one.
@@ -194,6 +215,7 @@ final class ThroughputBench {
         Trial trial(long nanos) throws Exception {
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu = os.getProcessCpuTime();
+            Map<Long, Long> relayBefore = relayThreadCpu();
             long bytes = 0;
             long start = System.nanoTime();
             long deadline = start + nanos;
@@ -203,7 +225,31 @@ final class ThroughputBench {
             } while (System.nanoTime() - deadline < 0);
             sent += bytes;
             long end = counter.await(sent, 60);
-            return new Trial(bytes / ((end - start) / 1e9) / 1e6, (os.getProcessCpuTime() - cpu) / (bytes / 1e9));
+            long processCpu = os.getProcessCpuTime() - cpu;
+            long relayCpu = 0;
+            for (Map.Entry<Long, Long> thread : relayThreadCpu().entrySet()) {
+                relayCpu += thread.getValue() - relayBefore.getOrDefault(thread.getKey(), 0L);
+            }
+            double gb = bytes / 1e9;
+            return new Trial(bytes / ((end - start) / 1e9) / 1e6, processCpu / gb, relayCpu / gb);
+        }
+
+        /** {@return CPU nanoseconds so far of each live thread of this lane's relay, by thread id} */
+        private Map<Long, Long> relayThreadCpu() {
+            Map<Long, Long> cpu = new HashMap<>();
+            if (relayThreads == null) {
+                return cpu;
+            }
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+                if (info != null && info.getThreadName().startsWith(relayThreads)) {
+                    long nanos = threads.getThreadCpuTime(info.getThreadId());
+                    if (nanos >= 0) {
+                        cpu.put(info.getThreadId(), nanos);
+                    }
+                }
+            }
+            return cpu;
         }
 
         @Override
