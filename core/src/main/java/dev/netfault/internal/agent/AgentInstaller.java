@@ -80,16 +80,9 @@ public final class AgentInstaller {
             }, "netfault-agent-install");
             preparer.setDaemon(true);
             preparer.start();
-            // netfault's directory for the jars below, checked and swept once for both (HooksJar); none if unusable.
-            HooksJar jars = null;
-            String noJars = null;
-            try {
-                jars = HooksJar.in(Path.of(System.getProperty("java.io.tmpdir")));
-            } catch (IOException | RuntimeException e) {
-                noJars = String.valueOf(e);
-            }
+            JarPlace jars = JarPlace.underTmpdir();
             if (inst == null) {
-                inst = attach(jars, noJars);
+                inst = attach(jars);
             } else {
                 attachedVia = "-javaagent";
             }
@@ -131,15 +124,14 @@ public final class AgentInstaller {
      * Attaches through the JVM's attach listener from inside (no helper JVM: {@link SelfAttach}), or,
      * where that is not possible, through ByteBuddy's self-attach, which starts one.
      *
-     * @param jars where the agent jar the attach listener loads goes, or {@code null} if there is no such place
-     * @param noJars why there is none, for {@link #attachedVia}
+     * @param jars where the agent jar the attach listener loads goes, or why there is no such place
      */
-    private static Instrumentation attach(HooksJar jars, String noJars) throws IOException {
-        String reason = noJars;
-        if (jars != null) {
+    private static Instrumentation attach(JarPlace jars) throws IOException {
+        String reason = jars.whyNone();
+        if (jars.dir() != null) {
             try {
                 String resource = AgentEntry.class.getName().replace('.', '/') + ".class";
-                Path jar = jars.materialize(resource, SelfAttach.agentEntryClass(), AgentEntry.class.getName());
+                Path jar = jars.dir().materialize(resource, SelfAttach.agentEntryClass(), AgentEntry.class.getName());
                 Instrumentation inst = SelfAttach.attach(jar, java.time.Duration.ofSeconds(5));
                 attachedVia = "the attach listener";
                 return inst;
@@ -152,6 +144,23 @@ public final class AgentInstaller {
         Instrumentation inst = ByteBuddyAgent.install();
         attachedVia = "ByteBuddy's self-attach: " + reason;
         return inst;
+    }
+
+    /**
+     * netfault's directory for the agent's jars under {@code java.io.tmpdir}, checked and swept once
+     * for both jars ({@link HooksJar}), or, where it is unusable, why.
+     *
+     * @param dir the directory, or {@code null} where there is none
+     * @param whyNone why there is none, for {@link #attachedVia}; {@code null} where there is one
+     */
+    private record JarPlace(HooksJar dir, String whyNone) {
+        static JarPlace underTmpdir() {
+            try {
+                return new JarPlace(HooksJar.in(Path.of(System.getProperty("java.io.tmpdir"))), null);
+            } catch (IOException | RuntimeException e) {
+                return new JarPlace(null, String.valueOf(e));
+            }
+        }
     }
 
     private static SocketTransformer transformer() {
@@ -183,8 +192,8 @@ public final class AgentInstaller {
         }
     }
 
-    /** @param jars where the shared hooks jar goes, or {@code null} if there is no such place */
-    private static Class<?> injectHooks(Instrumentation inst, HooksJar jars) throws IOException, ClassNotFoundException {
+    /** @param jars where the shared hooks jar goes, or why there is no such place */
+    private static Class<?> injectHooks(Instrumentation inst, JarPlace jars) throws IOException, ClassNotFoundException {
         String resource = HOOKS.replace('.', '/') + ".class";
         byte[] bytes;
         try (InputStream in = AgentInstaller.class.getClassLoader().getResourceAsStream(resource)) {
@@ -195,9 +204,9 @@ public final class AgentInstaller {
         }
         // One shared jar per content under java.io.tmpdir, which a killed JVM does not leave behind (HooksJar).
         Path jar = null;
-        if (jars != null) {
+        if (jars.dir() != null) {
             try {
-                jar = jars.materialize(resource, bytes);
+                jar = jars.dir().materialize(resource, bytes);
             } catch (IOException | RuntimeException e) {
                 // not written there: a jar of this JVM's own, below
             }
