@@ -294,6 +294,18 @@ final class EventLoop {
         }
     }
 
+    /**
+     * Drops the spare large buffers and returns their share of the allowance, so that other loops of
+     * the listener may make them. For a loop that ends while its listener serves on; every buffer
+     * must be back. Loop thread only.
+     */
+    void releaseLargeBuffers() {
+        int spare = largePool.size();
+        largePool.clear();
+        largeMade -= spare;
+        largeLeft.addAndGet(spare);
+    }
+
     /** {@return how many large buffers this loop holds, lent or spare; never more than its allowance gave} */
     int largeBuffersMade() {
         return largeMade;

@@ -13,6 +13,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -61,9 +62,17 @@ public final class ListenerEngine implements FaultListener {
                 + value + "'. Fix: remove it for the default (one per CPU, at most 8: " + byDefault + " here), or give 1 to keep each listener on one thread.");
     }
 
+    /**
+     * How long an extra loop may relay nothing before it ends while the listener serves on; its
+     * thread then goes back to the pool ({@link LoopThreads}).
+     */
+    static final Duration RETIRE_AFTER = Duration.ofSeconds(1);
+
     /** One of the listener's loops and the connections it relays. */
     private static final class Worker {
         final EventLoop loop;
+        /** Its place among the listener's loops, from 1: the first loop is 1; its thread's name ends with it. */
+        final int index;
         /**
          * Connections handed to this loop that have not ended: raised by the accepting loop, lowered
          * by this one, read by the accepting loop to pick where the next connection goes.
@@ -74,8 +83,9 @@ public final class ListenerEngine implements FaultListener {
         /** The listener closed while connections still relay on this loop: it ends with the last of them. */
         boolean passingThrough;
 
-        Worker(EventLoop loop) {
+        Worker(EventLoop loop, int index) {
             this.loop = loop;
+            this.index = index;
         }
     }
 
@@ -152,7 +162,7 @@ public final class ListenerEngine implements FaultListener {
         this.address = (InetSocketAddress) server.getLocalAddress();
         this.maxLoops = maxLoops;
         this.loop = new EventLoop(threadName(1), largeAllowance);
-        this.workers.add(new Worker(loop));
+        this.workers.add(new Worker(loop, 1));
         this.journal = new JournalImpl(config.name());
         this.faults = new CopyOnWriteArrayList<>(config.faults());
         this.upstream = config.upstream();
@@ -307,9 +317,13 @@ public final class ListenerEngine implements FaultListener {
 
     /** {@return a new loop, started, or {@code null} if none could be (out of file descriptors or threads)} */
     private Worker startWorker() {
+        int index = 1;
+        while (indexTaken(index)) {
+            index++; // the lowest free: a retired loop's place is taken again
+        }
         EventLoop added;
         try {
-            added = new EventLoop(threadName(workers.size() + 1), largeAllowance);
+            added = new EventLoop(threadName(index), largeAllowance);
         } catch (IOException | RuntimeException | Error e) {
             return null; // the loops there are serve on
         }
@@ -319,9 +333,32 @@ public final class ListenerEngine implements FaultListener {
             added.stop(() -> { }); // never ran: closes its selector
             return null;
         }
-        Worker worker = new Worker(added);
+        Worker worker = new Worker(added, index);
         workers.add(worker);
         return worker;
+    }
+
+    private boolean indexTaken(int index) {
+        for (Worker worker : workers) {
+            if (worker.index == index) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Ends an extra loop that still relays nothing {@link #RETIRE_AFTER} after its last connection
+     * ended, while the listener serves on: a listener that was busy once does not keep its threads.
+     * Only the first loop hands connections to loops, and it runs this, so a loop found empty here
+     * gets none meanwhile. First loop only.
+     */
+    private void retireIfIdle(Worker worker) {
+        if (closed.get() || worker.load.get() != 0 || !workers.contains(worker)) {
+            return;
+        }
+        workers.remove(worker); // no connection, reset or close reaches it from now on
+        worker.loop.stop(worker.loop::releaseLargeBuffers); // one hand-off; its thread then serves other listeners' loops
     }
 
     /**
@@ -365,9 +402,11 @@ public final class ListenerEngine implements FaultListener {
         if (worker == null || !worker.relays.remove(relay)) {
             return;
         }
-        worker.load.decrementAndGet();
+        int load = worker.load.decrementAndGet();
         if (worker.passingThrough && worker.relays.isEmpty()) {
             worker.loop.finish(() -> { }); // the last connection a closed listener relayed on this loop has ended: so does its thread
+        } else if (load == 0 && worker.loop != loop && !closed.get()) {
+            loop.execute(() -> loop.schedule(RETIRE_AFTER, () -> retireIfIdle(worker)));
         }
     }
 
@@ -410,6 +449,11 @@ public final class ListenerEngine implements FaultListener {
     /** {@return every loop the listener started, the first one first} */
     List<EventLoop> loops() {
         return workers.stream().map(worker -> worker.loop).toList();
+    }
+
+    /** {@return how many large buffers the listener's loops may still make, together} */
+    int largeAllowanceLeft() {
+        return largeAllowance.get();
     }
 
     /** {@return how many connections each loop relays (or is about to), the first loop first} */

@@ -146,6 +146,56 @@ class ListenerLoopsTests {
     }
 
     @Nested
+    @DisplayName("after a busy spell")
+    class AfterABusySpell {
+
+        @Test
+        void extraLoopsEndOnceTheirConnectionsHaveEndedWhileTheListenerServesOnAndStartAgainWhenNeeded() throws Exception {
+            ListenerEngine listener = withLoops(4, () -> FaultListener.standalone().echo().name("loops-retire").start());
+            List<Socket> sockets = connectAll(listener, 8);
+            assertThat(listener.loops()).hasSize(4);
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                assertThat(listener.loops()).hasSize(1);
+                assertThat(threadsOf(listener)).containsExactly(loopName(listener, 1));
+            });
+            List<Socket> again = connectAll(listener, 8);
+            assertThat(threadsOf(listener)).as("the same names again").containsExactlyInAnyOrder(loopName(listener, 1),
+                    loopName(listener, 2), loopName(listener, 3), loopName(listener, 4));
+            for (int i = 0; i < again.size(); i++) {
+                byte[] message = randomBytes(1000, i);
+                assertThat(echoed(again.get(i), message)).as("connection %d", i + 9).isEqualTo(message);
+            }
+        }
+
+        @Test
+        void aLoopEndsOnlyWithItsLastConnection() throws Exception {
+            ListenerEngine listener = withLoops(4, () -> FaultListener.standalone().echo().name("loops-keep").start());
+            List<Socket> sockets = connectAll(listener, 8);
+            assertThat(listener.connectionsPerLoop()).containsExactly(2, 2, 2, 2);
+            // Connections 1 to 4 went to loops 1 to 4, and so did 5 to 8: close the second four.
+            for (Socket socket : sockets.subList(4, 8)) {
+                socket.close();
+            }
+            await().atMost(PATIENCE).until(() -> Arrays.equals(listener.connectionsPerLoop(), new int[] {1, 1, 1, 1}));
+
+            await().during(ListenerEngine.RETIRE_AFTER.multipliedBy(2)).atMost(ListenerEngine.RETIRE_AFTER.multipliedBy(4))
+                    .until(() -> listener.loops().size() == 4);
+            for (int i = 0; i < 4; i++) {
+                byte[] message = randomBytes(1000, i);
+                assertThat(echoed(sockets.get(i), message)).as("connection %d", i + 1).isEqualTo(message);
+            }
+            for (Socket socket : sockets.subList(0, 4)) {
+                socket.close();
+            }
+            await().atMost(PATIENCE).until(() -> listener.loops().size() == 1);
+        }
+    }
+
+    @Nested
     @DisplayName("what concerns every connection reaches every loop")
     class EveryLoop {
 
@@ -292,12 +342,14 @@ class ListenerLoopsTests {
 
     /** Opens {@code count} connections, all accepted (and handed to their loop) before it returns. */
     private List<Socket> connectAll(ListenerEngine listener, int count) throws IOException {
+        long acceptedBefore = listener.journal().accepted();
+        int relayedBefore = Arrays.stream(listener.connectionsPerLoop()).sum();
         List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             sockets.add(own(connect(listener.address())));
         }
-        await().atMost(PATIENCE).until(() -> Arrays.stream(listener.connectionsPerLoop()).sum() == count
-                && listener.journal().accepted() == count);
+        await().atMost(PATIENCE).until(() -> Arrays.stream(listener.connectionsPerLoop()).sum() == relayedBefore + count
+                && listener.journal().accepted() == acceptedBefore + count);
         return sockets;
     }
 
