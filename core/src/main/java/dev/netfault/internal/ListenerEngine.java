@@ -463,12 +463,13 @@ public final class ListenerEngine implements FaultListener {
 
     /** {@return the large buffers the listener's loops hold together, lent or spare} Asks each loop. */
     int largeBuffersMade() {
-        return workers.stream().mapToInt(worker -> worker.loop.call(worker.loop::largeBuffersMade)).sum();
+        // Asked from the first loop, which retires loops: none ends while it is being asked.
+        return loop.call(() -> workers.stream().mapToInt(worker -> worker.loop.call(worker.loop::largeBuffersMade)).sum());
     }
 
     /** {@return the large buffers the listener's loops have lent and not had back} Asks each loop. */
     int largeBuffersLent() {
-        return workers.stream().mapToInt(worker -> worker.loop.call(worker.loop::largeBuffersLent)).sum();
+        return loop.call(() -> workers.stream().mapToInt(worker -> worker.loop.call(worker.loop::largeBuffersLent)).sum());
     }
 
     @Override
