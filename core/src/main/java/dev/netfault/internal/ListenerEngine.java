@@ -82,6 +82,10 @@ public final class ListenerEngine implements FaultListener {
         final Set<Relay> relays = new LinkedHashSet<>();
         /** The listener closed while connections still relay on this loop: it ends with the last of them. */
         boolean passingThrough;
+        /** When the loop's last connection ended ({@code System.nanoTime()}); written before {@link #load} drops to 0. */
+        volatile long idleSince;
+        /** A check whether to retire the loop is due on the first loop: one at a time. */
+        final AtomicBoolean retireCheckDue = new AtomicBoolean();
 
         Worker(EventLoop loop, int index) {
             this.loop = loop;
@@ -348,13 +352,26 @@ public final class ListenerEngine implements FaultListener {
     }
 
     /**
-     * Ends an extra loop that still relays nothing {@link #RETIRE_AFTER} after its last connection
-     * ended, while the listener serves on: a listener that was busy once does not keep its threads.
-     * Only the first loop hands connections to loops, and it runs this, so a loop found empty here
-     * gets none meanwhile. First loop only.
+     * Ends an extra loop that has relayed nothing for {@link #RETIRE_AFTER} while the listener serves
+     * on: a listener that was busy once does not keep its threads. A loop that relayed again meanwhile
+     * is checked again a full {@code RETIRE_AFTER} after its new last connection ended. Only the first
+     * loop hands connections to loops, and it runs this, so a loop found empty here gets none
+     * meanwhile. First loop only.
      */
     private void retireIfIdle(Worker worker) {
-        if (closed.get() || worker.load.get() != 0 || !workers.contains(worker)) {
+        if (closed.get() || !workers.contains(worker)) {
+            return;
+        }
+        if (worker.load.get() != 0) {
+            worker.retireCheckDue.set(false);
+            // Idle again since the line above, its removed() found a check still due: take that check over.
+            if (worker.load.get() != 0 || !worker.retireCheckDue.compareAndSet(false, true)) {
+                return;
+            }
+        }
+        long left = RETIRE_AFTER.toNanos() - (System.nanoTime() - worker.idleSince);
+        if (left > 0) {
+            loop.schedule(Duration.ofNanos(left), () -> retireIfIdle(worker));
             return;
         }
         workers.remove(worker); // no connection, reset or close reaches it from now on
@@ -402,10 +419,11 @@ public final class ListenerEngine implements FaultListener {
         if (worker == null || !worker.relays.remove(relay)) {
             return;
         }
+        worker.idleSince = System.nanoTime(); // before the count can read 0: the first loop reads them in that order
         int load = worker.load.decrementAndGet();
         if (worker.passingThrough && worker.relays.isEmpty()) {
             worker.loop.finish(() -> { }); // the last connection a closed listener relayed on this loop has ended: so does its thread
-        } else if (load == 0 && worker.loop != loop && !closed.get()) {
+        } else if (load == 0 && worker.loop != loop && !closed.get() && worker.retireCheckDue.compareAndSet(false, true)) {
             loop.execute(() -> loop.schedule(RETIRE_AFTER, () -> retireIfIdle(worker)));
         }
     }

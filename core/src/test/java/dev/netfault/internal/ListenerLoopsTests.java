@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -160,6 +161,7 @@ class ListenerLoopsTests {
 
             await().atMost(PATIENCE).untilAsserted(() -> {
                 assertThat(listener.loops()).hasSize(1);
+                assertThat(listener.connectionsPerLoop()).containsExactly(0);
                 assertThat(threadsOf(listener)).containsExactly(loopName(listener, 1));
             });
             List<Socket> again = connectAll(listener, 8);
@@ -182,7 +184,7 @@ class ListenerLoopsTests {
             }
             await().atMost(PATIENCE).until(() -> Arrays.equals(listener.connectionsPerLoop(), new int[] {1, 1, 1, 1}));
 
-            await().during(ListenerEngine.RETIRE_AFTER.multipliedBy(2)).atMost(ListenerEngine.RETIRE_AFTER.multipliedBy(4))
+            await().during(ListenerEngine.RETIRE_AFTER.multipliedBy(2)).atMost(ListenerEngine.RETIRE_AFTER.multipliedBy(2).plus(PATIENCE))
                     .until(() -> listener.loops().size() == 4);
             for (int i = 0; i < 4; i++) {
                 byte[] message = randomBytes(1000, i);
@@ -192,6 +194,29 @@ class ListenerLoopsTests {
                 socket.close();
             }
             await().atMost(PATIENCE).until(() -> listener.loops().size() == 1);
+        }
+
+        @Test
+        void aLoopThatRelayedAgainWhileIdleEndsAFullSecondAfterItsNewLastConnection() throws Exception {
+            ListenerEngine listener = withLoops(2, () -> FaultListener.standalone().echo().name("loops-again").start());
+            Socket first = connectAll(listener, 1).get(0);
+            Socket second = connectAll(listener, 1).get(0);
+            assertThat(listener.connectionsPerLoop()).containsExactly(1, 1);
+            long firstIdle = System.nanoTime();
+            second.close();
+
+            // Part of RETIRE_AFTER later, the idle second loop gets the next connection, which ends at once.
+            long part = ListenerEngine.RETIRE_AFTER.toNanos() * 6 / 10;
+            await().atMost(PATIENCE).until(() -> System.nanoTime() - firstIdle >= part);
+            Socket third = connectAll(listener, 1).get(0);
+            long secondIdle = System.nanoTime();
+            third.close();
+
+            // The check due for the first idle spell finds the loop idle again, but not for long enough.
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10)).until(() -> listener.loops().size() == 1);
+            assertThat(Duration.ofNanos(System.nanoTime() - secondIdle)).as("time from the last connection's end to the loop's")
+                    .isGreaterThanOrEqualTo(ListenerEngine.RETIRE_AFTER);
+            assertThat(echoed(first, new byte[] {9})).containsExactly(9);
         }
     }
 
