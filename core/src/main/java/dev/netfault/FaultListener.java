@@ -32,8 +32,8 @@ import javax.net.SocketFactory;
  * already relays some starts another ({@code netfault-<name>-<port>-2}, ...; at most one per CPU,
  * 8 at most, or {@code -Dnetfault.loops}); each connection lives on one thread to its end. Such an
  * extra thread whose connections have all ended ends its work for the listener 1 s later, while the
- * listener serves on; a later busy spell starts it again. {@link #close()} ends its faults and releases its port at once; connections it relays to an
- * upstream live on as plain pass-through until one side closes them (a pool shared across tests
+ * listener serves on; a later busy spell starts it again. {@link #close()} ends its faults and
+ * releases its port at once; connections it relays to an upstream live on as plain pass-through until one side closes them (a pool shared across tests
  * keeps working), and each thread's work for the listener ends with the last of the connections it
  * relays. A thread whose work ended waits, named {@code netfault-idle}, up to 1 s for the next
  * listener (starting a thread costs more than the rest of a listener's start and close together)

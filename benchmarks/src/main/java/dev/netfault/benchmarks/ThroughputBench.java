@@ -129,22 +129,25 @@ final class ThroughputBench {
         rows.add(Row.peersInfo("  netfault / NetCrusher, same round (median, spread)", "", "", "", "",
                 spread(longLived.netfaultToCrusher)));
         rows.add(rateRow("  fresh conn per trial (" + freshRounds + " rounds)", fresh, "-", null));
-        List<String> cpu = new ArrayList<>();
-        for (int p = 0; p < n; p++) {
-            cpu.add(String.format("%.0f ms/GB", Stats.median(longLived.cpu.get(p)) / 1e6));
-        }
+        List<String> cpu = msPerGb(longLived.cpu, false);
         double netfaultCpu = Stats.median(longLived.cpu.get(Peers.Kind.NETFAULT.ordinal()));
         rows.add(Row.peersInfo("  process CPU per GB delivered, long-lived (medians)", cpu.get(0), cpu.get(1), cpu.get(2),
                 cpu.get(3), String.format("%.2f x direct", netfaultCpu / Stats.median(longLived.cpu.get(0)))));
-        List<String> relayCpu = new ArrayList<>();
-        for (int p = 0; p < n; p++) {
-            relayCpu.add(p == 0 ? "-" : String.format("%.0f ms/GB", Stats.median(longLived.relayCpu.get(p)) / 1e6));
-        }
+        List<String> relayCpu = msPerGb(longLived.relayCpu, true);
         double netfaultRelay = Stats.median(longLived.relayCpu.get(Peers.Kind.NETFAULT.ordinal()));
         double crusherRelay = Stats.median(longLived.relayCpu.get(Peers.Kind.NETCRUSHER.ordinal()));
         rows.add(Row.peersInfo("  the relay's own threads' CPU per GB, long-lived (medians)", relayCpu.get(0), relayCpu.get(1),
                 relayCpu.get(2), relayCpu.get(3), String.format("%.2f x NetCrusher", netfaultRelay / crusherRelay)));
         return rows;
+    }
+
+    /** {@return each path's median of {@code series} (CPU nanoseconds per GB) as "N ms/GB"; "-" for direct where it has none} */
+    private static List<String> msPerGb(List<List<Double>> series, boolean noDirect) {
+        List<String> cells = new ArrayList<>();
+        for (int p = 0; p < series.size(); p++) {
+            cells.add(p == 0 && noDirect ? "-" : String.format("%.0f ms/GB", Stats.median(series.get(p)) / 1e6));
+        }
+        return cells;
     }
 
     private static Row rateRow(String metric, Series s, String target, Boolean pass) {

@@ -323,7 +323,7 @@ public final class ListenerEngine implements FaultListener {
     private Worker startWorker() {
         int index = 1;
         while (indexTaken(index)) {
-            index++; // the lowest free: a retired loop's place is taken again
+            index++; // the lowest free: a retired loop's place (and thread name) is taken again
         }
         EventLoop added;
         try {
@@ -343,12 +343,7 @@ public final class ListenerEngine implements FaultListener {
     }
 
     private boolean indexTaken(int index) {
-        for (Worker worker : workers) {
-            if (worker.index == index) {
-                return true;
-            }
-        }
-        return false;
+        return workers.stream().anyMatch(worker -> worker.index == index);
     }
 
     /**
@@ -359,8 +354,8 @@ public final class ListenerEngine implements FaultListener {
      * meanwhile. First loop only.
      */
     private void retireIfIdle(Worker worker) {
-        if (closed.get() || !workers.contains(worker)) {
-            return;
+        if (closed.get()) {
+            return; // close() ends every loop
         }
         if (worker.load.get() != 0) {
             worker.retireCheckDue.set(false);
@@ -429,12 +424,7 @@ public final class ListenerEngine implements FaultListener {
     }
 
     private Worker workerOf(EventLoop relayLoop) {
-        for (Worker worker : workers) {
-            if (worker.loop == relayLoop) {
-                return worker;
-            }
-        }
-        return null;
+        return workers.stream().filter(worker -> worker.loop == relayLoop).findFirst().orElse(null);
     }
 
     /** Resets the loop's connections; the first loop also releases the port, the leaked connections and the fillers. */
