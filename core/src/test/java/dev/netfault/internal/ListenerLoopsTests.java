@@ -352,17 +352,7 @@ class ListenerLoopsTests {
     }
 
     private ListenerEngine withLoops(String loops, Supplier<FaultListener> start) {
-        String before = System.getProperty(ListenerEngine.LOOPS_PROPERTY);
-        System.setProperty(ListenerEngine.LOOPS_PROPERTY, loops);
-        try {
-            return own((ListenerEngine) start.get());
-        } finally {
-            if (before == null) {
-                System.clearProperty(ListenerEngine.LOOPS_PROPERTY);
-            } else {
-                System.setProperty(ListenerEngine.LOOPS_PROPERTY, before);
-            }
-        }
+        return own(LoopsProperty.startWith(loops, start));
     }
 
     /** Opens {@code count} connections, all accepted (and handed to their loop) before it returns. */

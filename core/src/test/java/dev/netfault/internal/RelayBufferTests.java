@@ -8,6 +8,7 @@ import dev.netfault.ConnectionRecord;
 import dev.netfault.Direction;
 import dev.netfault.Fault;
 import dev.netfault.FaultListener;
+import dev.netfault.testsupport.LoopbackServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,6 +24,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -65,17 +68,7 @@ class RelayBufferTests {
         void stallThem() throws Exception {
             sink = own(new GatedSink());
             // Four loops, whatever the machine: they share the listener's one limit of large buffers.
-            String before = System.getProperty(ListenerEngine.LOOPS_PROPERTY);
-            System.setProperty(ListenerEngine.LOOPS_PROPERTY, "4");
-            try {
-                listener = listenerInFrontOf(sink.address());
-            } finally {
-                if (before == null) {
-                    System.clearProperty(ListenerEngine.LOOPS_PROPERTY);
-                } else {
-                    System.setProperty(ListenerEngine.LOOPS_PROPERTY, before);
-                }
-            }
+            listener = own(LoopsProperty.startWith("4", () -> FaultListener.inFrontOf(sink.address()).start()));
             for (int c = 0; c < connections; c++) {
                 writers.add(writeThenClose(listener.address(), c, TRANSFER));
             }
@@ -126,11 +119,11 @@ class RelayBufferTests {
     }
 
     @Nested
-    @DisplayName("byte-offset faults, with reads of up to 512 KiB")
+    @DisplayName("byte-offset faults, with reads of up to 2 MiB and several reads in one turn")
     class ByteOffsetFaults {
 
         @ParameterizedTest(name = "after {0} bytes")
-        @ValueSource(longs = {65_535, 65_536, 65_537, 524_289, 3 * 524_288 + 12_345, 6_000_001})
+        @ValueSource(longs = {65_535, 65_536, 65_537, 2_097_151, 2_097_152, 2_097_153, 3 * 2_097_152 + 12_345, 6_000_001})
         void fromTheClientTheUpstreamReceivesExactlyNBytesInOrder(long offset) throws Exception {
             GatedSink sink = own(new GatedSink());
             sink.open();
@@ -145,7 +138,7 @@ class RelayBufferTests {
         }
 
         @ParameterizedTest(name = "after {0} bytes")
-        @ValueSource(longs = {65_535, 65_536, 65_537, 524_289, 3 * 524_288 + 12_345, 6_000_001})
+        @ValueSource(longs = {65_535, 65_536, 65_537, 2_097_151, 2_097_152, 2_097_153, 3 * 2_097_152 + 12_345, 6_000_001})
         void towardsTheClientItReadsExactlyNBytesInOrderThenEndOfStream(long offset) throws Exception {
             PatternSource source = own(new PatternSource(9, TRANSFER));
             ListenerEngine listener = listenerInFrontOf(source.address(), Fault.close().afterBytes(Direction.TO_CLIENT, offset));
@@ -163,6 +156,75 @@ class RelayBufferTests {
         }
     }
 
+    @Nested
+    @DisplayName("a busy connection and a quiet one on the same loop")
+    class OneLoop {
+
+        @Test
+        void theQuietOneIsAnsweredWhileTheBusyOneStreams() throws Exception {
+            LoopbackServer upstream = own(LoopbackServer.start("discard-or-echo", socket -> () -> discardOrEcho(socket)));
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), upstream.port());
+            ListenerEngine listener = own(LoopsProperty.startWith("1", () -> FaultListener.inFrontOf(address).start()));
+            AtomicBoolean streaming = new AtomicBoolean(true);
+            AtomicLong streamed = new AtomicLong();
+            Socket busy = own(new Socket());
+            busy.connect(listener.address());
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    OutputStream out = busy.getOutputStream();
+                    out.write(DISCARD);
+                    byte[] chunk = new byte[1024 * 1024];
+                    while (streaming.get()) {
+                        out.write(chunk);
+                        streamed.addAndGet(chunk.length);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, command -> daemon("busy-writer", command).start());
+            // The busy connection reads into a large buffer, several reads a turn: well past the kernel's buffers.
+            await().atMost(PATIENCE).until(() -> streamed.get() > 64L * 1024 * 1024 && listener.largeBuffersLent() > 0);
+
+            long before = streamed.get();
+            try (Socket quiet = new Socket()) {
+                quiet.connect(listener.address());
+                quiet.setSoTimeout((int) PATIENCE.toMillis());
+                OutputStream out = quiet.getOutputStream();
+                InputStream in = quiet.getInputStream();
+                out.write(ECHO);
+                for (int i = 0; i < 50; i++) {
+                    out.write(i);
+                    assertThat(in.read()).as("answer %d", i).isEqualTo(i);
+                }
+            }
+            long after = streamed.get();
+            streaming.set(false);
+            writer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+
+            assertThat(after).as("the busy connection streamed on while the quiet one was answered").isGreaterThan(before);
+            assertThat(listener.loops()).as("both on the one loop").hasSize(1);
+            assertThat(listener.journal().connections()).hasSize(2);
+        }
+
+        private static final int DISCARD = 'D';
+        private static final int ECHO = 'E';
+
+        /** The first byte says what the upstream does with the rest: discard it, or echo it byte by byte. */
+        private static void discardOrEcho(Socket socket) {
+            try (InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+                int mode = in.read();
+                byte[] buffer = new byte[256 * 1024];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    if (mode == ECHO) {
+                        out.write(buffer, 0, n);
+                    }
+                }
+            } catch (IOException e) {
+                // the client went away
+            }
+        }
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------
 
     private <T extends AutoCloseable> T own(T resource) {
@@ -177,9 +239,12 @@ class RelayBufferTests {
     /** What the test peers write at once: no multiple of the relay's buffer sizes. */
     private static final int CHUNK = 256 * 1024 + 7;
 
-    /** The byte at {@code offset} of connection {@code c}: it repeats neither with 64 KiB nor with 512 KiB. */
+    /**
+     * The byte at {@code offset} of connection {@code c}: a stretch shifted by a whole small or large
+     * buffer (64 KiB, 2 MiB) differs from the one that belongs there.
+     */
     static byte pattern(int c, long offset) {
-        return (byte) (offset * 31 + (offset >>> 13) + c);
+        return (byte) (offset * 31 + (offset >>> 13) + (offset >>> 19) + c);
     }
 
     /** Writes {@code size} bytes of pattern {@code c}, in chunks. */
