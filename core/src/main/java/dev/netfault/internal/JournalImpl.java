@@ -20,6 +20,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class JournalImpl implements Journal {
 
+    static {
+        // Loaded with the first journal, while descriptors remain: a listener whose process then runs
+        // out of file descriptors still logs ACCEPT_FAILED and its close, and loading a class from a
+        // directory takes a descriptor.
+        loaded(JournalEvent.class, JournalEvent.Type.class);
+    }
+
+    /** Nothing: resolving its arguments' class literals loaded those classes. */
+    private static void loaded(Class<?>... classes) {
+    }
+
     /** One exchange's mutable log: written by the loop thread only, published through volatiles. */
     static final class ExchangeEntry {
         final long connection;
