@@ -31,10 +31,14 @@ final class EventLoop {
      */
     static final int LARGE_BUFFER_SIZE = 2 * 1024 * 1024;
     /**
-     * Large buffers one listener's loops ever hold together, lent or spare (8 MiB): however many
-     * pipes are busy at once, the others read into {@link #BUFFER_SIZE} buffers.
+     * Large buffers one listener's loops ever hold together, lent or spare, at the least (8 MiB); a
+     * listener that may run more loops than this may hold one per loop (see
+     * {@code ListenerEngine.largeBufferLimit}). However many pipes are busy at once, the others read
+     * into {@link #BUFFER_SIZE} buffers.
      */
     static final int LARGE_BUFFER_LIMIT = 4;
+    /** The most large buffers one listener's loops ever hold together (16 MiB), however many loops it may run. */
+    static final int LARGE_BUFFER_LIMIT_MAX = 8;
     /**
      * System property: how long the loop keeps polling after its last I/O event before it blocks in
      * the selector, in microseconds (default 100, or 0 where the JVM may use only one CPU; 0 never

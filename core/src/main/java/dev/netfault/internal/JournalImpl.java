@@ -22,8 +22,8 @@ final class JournalImpl implements Journal {
 
     static {
         // Loaded with the first journal, while descriptors remain: a listener whose process then runs
-        // out of file descriptors still logs ACCEPT_FAILED and its close, and loading a class from a
-        // directory takes a descriptor.
+        // out of file descriptors still logs ACCEPT_FAILED, and LISTENER_CLOSED when it closes (loading
+        // a class from a directory takes a descriptor).
         loaded(JournalEvent.class, JournalEvent.Type.class);
     }
 

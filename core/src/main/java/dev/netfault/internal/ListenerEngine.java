@@ -102,7 +102,7 @@ public final class ListenerEngine implements FaultListener {
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final int maxLoops;
     /** The large relay buffers the listener's loops may still make, together. */
-    private final AtomicInteger largeAllowance = new AtomicInteger(EventLoop.LARGE_BUFFER_LIMIT);
+    private final AtomicInteger largeAllowance;
     private final JournalImpl journal;
     private final List<Fault> faults;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -165,6 +165,7 @@ public final class ListenerEngine implements FaultListener {
         this.server = server;
         this.address = (InetSocketAddress) server.getLocalAddress();
         this.maxLoops = maxLoops;
+        this.largeAllowance = new AtomicInteger(largeBufferLimit(maxLoops));
         this.loop = new EventLoop(threadName(1), largeAllowance);
         this.workers.add(new Worker(loop, 1));
         this.journal = new JournalImpl(config.name());
@@ -452,6 +453,20 @@ public final class ListenerEngine implements FaultListener {
     /** The listener's first loop (tests read its buffer accounting). */
     EventLoop loop() {
         return loop;
+    }
+
+    /**
+     * {@return how many large buffers a listener that may run {@code maxLoops} loops holds at most}
+     * {@link EventLoop#LARGE_BUFFER_LIMIT}, or one per loop up to {@link EventLoop#LARGE_BUFFER_LIMIT_MAX}:
+     * on a machine with many CPUs each loop can relay one busy pipe in large reads.
+     */
+    static int largeBufferLimit(int maxLoops) {
+        return Math.min(EventLoop.LARGE_BUFFER_LIMIT_MAX, Math.max(EventLoop.LARGE_BUFFER_LIMIT, maxLoops));
+    }
+
+    /** {@return how many large buffers this listener's loops may hold together} */
+    int largeBufferLimit() {
+        return largeBufferLimit(maxLoops);
     }
 
     /** {@return every loop the listener started, the first one first} */

@@ -317,6 +317,15 @@ class ListenerLoopsTests {
         }
 
         @Test
+        void givesTheListenerALargeBufferPerLoopFrom4To8() {
+            assertThat(ListenerEngine.largeBufferLimit(1)).isEqualTo(4);
+            assertThat(ListenerEngine.largeBufferLimit(4)).isEqualTo(4);
+            assertThat(ListenerEngine.largeBufferLimit(6)).isEqualTo(6);
+            assertThat(ListenerEngine.largeBufferLimit(8)).isEqualTo(8);
+            assertThat(ListenerEngine.largeBufferLimit(64)).as("16 MiB at most").isEqualTo(8);
+        }
+
+        @Test
         void takesAWholeNumberFrom1To64() {
             assertThat(ListenerEngine.maxLoops(" 1 ", 16)).isEqualTo(1);
             assertThat(ListenerEngine.maxLoops("64", 2)).isEqualTo(64);

@@ -59,7 +59,7 @@ class RelayBufferTests {
     @DisplayName("many busy connections whose upstream does not read")
     class ManyBusyConnections {
 
-        private final int connections = EventLoop.LARGE_BUFFER_LIMIT + 8;
+        private final int connections = ListenerEngine.largeBufferLimit(4) + 8;
         private final List<CompletableFuture<Void>> writers = new ArrayList<>();
         private GatedSink sink;
         private ListenerEngine listener;
@@ -76,8 +76,8 @@ class RelayBufferTests {
             // last: in a large buffer while its loop has one to lend, in a small one after that. The
             // listener's loops share one limit, however many of them serve the connections.
             await().atMost(PATIENCE).untilAsserted(() -> {
-                assertThat(listener.largeBuffersMade()).isLessThanOrEqualTo(EventLoop.LARGE_BUFFER_LIMIT);
-                assertThat(listener.largeBuffersLent()).isEqualTo(EventLoop.LARGE_BUFFER_LIMIT);
+                assertThat(listener.largeBuffersMade()).isLessThanOrEqualTo(listener.largeBufferLimit());
+                assertThat(listener.largeBuffersLent()).isEqualTo(listener.largeBufferLimit());
             });
             assertThat(listener.loops()).hasSize(4);
         }
@@ -100,7 +100,7 @@ class RelayBufferTests {
             // (A loop leaves the list before it ends, so its buffers may come back just after.)
             await().atMost(PATIENCE).untilAsserted(() -> {
                 assertThat(listener.loops()).hasSize(1);
-                assertThat(listener.largeBuffersMade() + listener.largeAllowanceLeft()).isEqualTo(EventLoop.LARGE_BUFFER_LIMIT);
+                assertThat(listener.largeBuffersMade() + listener.largeAllowanceLeft()).isEqualTo(listener.largeBufferLimit());
             });
         }
 
@@ -182,8 +182,8 @@ class RelayBufferTests {
                     throw new java.io.UncheckedIOException(e);
                 }
             }, command -> daemon("busy-writer", command).start());
-            // The busy connection reads into a large buffer, several reads a turn: well past the kernel's buffers.
-            await().atMost(PATIENCE).until(() -> streamed.get() > 64L * 1024 * 1024 && listener.largeBuffersLent() > 0);
+            // The busy connection reads into large buffers, several reads a turn: well past the kernel's buffers.
+            await().atMost(PATIENCE).until(() -> streamed.get() > 64L * 1024 * 1024 && listener.largeBuffersMade() > 0);
 
             long before = streamed.get();
             try (Socket quiet = new Socket()) {
