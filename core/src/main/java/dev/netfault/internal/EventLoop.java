@@ -116,6 +116,8 @@ final class EventLoop {
     /** Large buffers this loop and the others sharing the allowance may still make. */
     private final AtomicInteger largeLeft;
     private int largeMade;
+    /** The JVM's direct memory had no room for a large buffer: this loop lends small ones only. */
+    private boolean largeUnavailable;
     private volatile boolean running = true;
     private long sequence;
     private long lastEvent;
@@ -273,15 +275,27 @@ final class EventLoop {
         return buffer != null ? buffer.clear() : ByteBuffer.allocateDirect(BUFFER_SIZE);
     }
 
-    /** {@return a {@link #LARGE_BUFFER_SIZE} buffer, or a small one if the loop holds all the large ones it may} */
+    /**
+     * {@return a {@link #LARGE_BUFFER_SIZE} buffer, or a small one if the loop holds all the large ones it
+     * may or the JVM's direct memory has no room for another}
+     */
     ByteBuffer borrowLarge() {
         ByteBuffer buffer = largePool.pollFirst();
         if (buffer != null) {
             return buffer.clear();
         }
-        if (takeLargeAllowance()) {
-            largeMade++;
-            return ByteBuffer.allocateDirect(LARGE_BUFFER_SIZE);
+        if (!largeUnavailable && takeLargeAllowance()) {
+            try {
+                buffer = ByteBuffer.allocateDirect(LARGE_BUFFER_SIZE);
+                largeMade++;
+                return buffer;
+            } catch (OutOfMemoryError directMemoryShort) {
+                // -XX:MaxDirectMemorySize is reached (the application's own direct buffers count too):
+                // the allowance goes back and the pipe reads small, slower but unharmed. The loop does not
+                // ask again: the JDK collects garbage and waits up to about half a second before it fails.
+                largeLeft.incrementAndGet();
+                largeUnavailable = true;
+            }
         }
         return borrow();
     }
