@@ -84,7 +84,10 @@ final class Pipe {
     }
 
     boolean wantsRead() {
-        if (eof || paused > 0) {
+        if (eof || paused > 0 || readLimit(1) == 0) {
+            // At a fault's offset nothing more may be read until the bytes before it went out (a
+            // latency may hold them): a read would take nothing, and the selector would report the
+            // source ready again at once. Delivering them fires the fault and updates the interest.
             return false;
         }
         return queue.isEmpty() || pacing != null && pacing.delays() && queued < MAX_QUEUED;

@@ -15,11 +15,15 @@ import dev.netfault.testsupport.RecordingServer;
 import dev.netfault.testsupport.Sockets;
 import dev.netfault.testsupport.Sockets.Received;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -55,6 +59,29 @@ class CompositionTests {
             assertThat(received).isEqualTo(Arrays.copyOf(data, 1024));
         }
         assertThat(listener.journal().connection(1).orElseThrow().fired(Effect.Reset.class)).isTrue();
+    }
+
+    @Test
+    void latencyPlusAResetAfterNBytesFromTheClientWaitsOutTheLatencyWithoutSpinning() throws Exception {
+        RecordingServer upstream = RecordingServer.reading();
+        FaultListener listener = owned.inFrontOf(upstream,
+                Fault.latency(Duration.ofSeconds(1), Duration.ZERO),
+                Fault.reset().afterBytes(Direction.FROM_CLIENT, 100));
+        Thread loop = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("netfault-catalogue-proxy-" + listener.port())).findFirst().orElseThrow();
+        try (Socket socket = connect(listener.address())) {
+            // The first 100 bytes wait out the latency; the rest waits in the socket, readable, behind the reset's offset.
+            socket.getOutputStream().write(Bytes.data(10_000));
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long before = threads.getThreadCpuTime(loop.getId());
+            // the measurement is CPU time over an interval within the latency: a loop that kept reading nothing would use most of it
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(700));
+            long usedMillis = (threads.getThreadCpuTime(loop.getId()) - before) / 1_000_000;
+
+            assertThat(usedMillis).as("the loop's CPU time over 700 ms of the latency, in ms (a spin takes 250 or more)").isLessThan(100);
+            assertThat(Sockets.readUntilEnd(socket).end()).isEqualTo("SocketException: Connection reset");
+        }
+        assertThat(upstream.connection(0).receivedUntilEnd()).as("what the upstream received").isEqualTo(Arrays.copyOf(Bytes.data(10_000), 100));
     }
 
     @Test
