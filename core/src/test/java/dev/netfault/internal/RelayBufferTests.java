@@ -200,11 +200,13 @@ class RelayBufferTests {
                     assertThat(in.read()).as("answer %d", i).isEqualTo(i);
                 }
             }
-            long after = streamed.get();
+            // 50 answers can take less time than the scheduler gives the writer on a loaded 2-CPU machine, so the
+            // busy connection is not required to advance inside that window: it must still be streaming after it.
+            assertThat(writer).as("the busy connection still streams after the quiet one was answered").isNotDone();
+            await().atMost(PATIENCE).until(() -> streamed.get() > before + 16L * 1024 * 1024);
             streaming.set(false);
             writer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
 
-            assertThat(after).as("the busy connection streamed on while the quiet one was answered").isGreaterThan(before);
             assertThat(listener.loops()).as("both on the one loop").hasSize(1);
             assertThat(listener.journal().connections()).hasSize(2);
         }
