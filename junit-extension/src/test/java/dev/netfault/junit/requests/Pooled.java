@@ -23,8 +23,8 @@ final class Pooled implements AutoCloseable {
     final WebServer server = WebServer.answering("hello");
     private final List<AutoCloseable> owned = new ArrayList<>();
 
-    FaultListener inFrontOf(Fault fault) {
-        FaultListener listener = FaultListener.inFrontOf(server.address()).name("pooled").fault(fault)
+    FaultListener inFrontOf(Fault... faults) {
+        FaultListener listener = FaultListener.inFrontOf(server.address()).name("pooled").fault(faults)
                 // Clients keep pooled connections (HttpURLConnection's keep-alive cache outlives the test): end them with
                 // the listener, so that no relay thread lives on into later tests that check for leftovers.
                 .resetConnectionsOnClose().start();
