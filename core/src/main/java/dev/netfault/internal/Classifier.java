@@ -99,6 +99,9 @@ public final class Classifier {
             t -> (named(t, "RedisConnectionException") || named(t, "RedisException"))
                     && (lower(t).contains("connection closed prematurely") || lower(t).equals("connection closed"))
                     ? verdict(NetworkFailure.TRUNCATED, Rank.WRAPPER, "Lettuce: the connection ended without an error (a FIN)") : null,
+            t -> isA(t, "java.lang.IllegalStateException") && "RedisHandshakeHandler not registered".equals(t.getMessage())
+                    ? verdict(NetworkFailure.TRUNCATED, Rank.WRAPPER,
+                            "Lettuce: the connection closed before its handshake began (the channel's handshake handler was already gone)") : null,
             t -> named(t, "ConnectionClosedException")
                     ? verdict(NetworkFailure.TRUNCATED, Rank.WRAPPER, "Apache HttpClient 5: the connection closed before the message was complete") : null,
             t -> named(t, "NoHttpResponseException")

@@ -249,6 +249,8 @@ class ClassifierRulesTests {
                 causedBy(lettuceUnknown, new IOException("Query failed with NXDOMAIN")));
         RedisConnectionException lettuceClosed = new RedisConnectionException("Connection closed prematurely", null);
         RedisConnectionException lettuceHandshake = new RedisConnectionException("Unable to connect to 127.0.0.1/<unresolved>:1", lettuceClosed);
+        IllegalStateException lettuceGone = new IllegalStateException("RedisHandshakeHandler not registered");
+        RedisConnectionException lettuceEarlyClose = new RedisConnectionException("Unable to connect to 127.0.0.1/<unresolved>:1", lettuceGone);
         RedisCommandTimeoutException lettuceTimeout = new RedisCommandTimeoutException("Command timed out after 1 second(s)");
         SocketException h2Cause = new SocketException("Connection reset");
         JdbcSQLNonTransientConnectionException h2Broken = new JdbcSQLNonTransientConnectionException(
@@ -304,6 +306,7 @@ class ClassifierRulesTests {
                 row("Jedis end of stream", jedisEnd, TRUNCATED, jedisEnd),
                 row("Lettuce unknown host", lettuce, UNKNOWN_HOST, lettuceUnknown),
                 row("Lettuce handshake closed prematurely", lettuceHandshake, TRUNCATED, lettuceClosed),
+                row("Lettuce closed before its handshake", lettuceEarlyClose, TRUNCATED, lettuceGone),
                 row("Lettuce command timeout", lettuceTimeout, READ_TIMEOUT, lettuceTimeout),
                 row("H2 90067 without cause", h2Broken, CONNECTION_RESET, h2Broken),
                 row("H2 90067 with cause", h2WithCause, CONNECTION_RESET, h2Cause),
